@@ -1,0 +1,132 @@
+// icsr: checks the statements of Liu, Zhou, Shen, Yang (ICLR 2025) as randomized properties.
+//
+//   icsr list
+//   icsr check <ids...|all> [--budget quick|full] [--seed N] [--device cpu|cuda] [--json FILE]
+//
+// Exit codes of `check`: 0 every checked statement holds; 1 a statement is violated or a negative
+// control was not caught; 3 a verdict is inconclusive or vacuous (and none is violated); 2 bad input.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "properties/statement.hpp"
+#include "reports/evidence.hpp"
+
+namespace {
+
+using icsr::properties::CheckOptions;
+using icsr::properties::Statement;
+using icsr::properties::StatementResult;
+using icsr::properties::Verdict;
+
+constexpr int kExitHolds = 0;
+constexpr int kExitViolated = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitUndecided = 3;
+
+int list_statements() {
+  for (const Statement& statement : icsr::properties::registry()) {
+    std::cout << fmt::format("{:<18} {}\n", statement.id, statement.label);
+  }
+  return kExitHolds;
+}
+
+std::vector<const Statement*> select_statements(const std::vector<std::string>& ids) {
+  std::vector<const Statement*> selected;
+  for (const std::string& id : ids) {
+    if (id == "all") {
+      for (const Statement& statement : icsr::properties::registry()) selected.push_back(&statement);
+    } else {
+      selected.push_back(&icsr::properties::find_statement(id));
+    }
+  }
+  return selected;
+}
+
+int check_statements(const std::vector<std::string>& ids, const CheckOptions& options, const std::string& json_path) {
+  const std::vector<const Statement*> selected = select_statements(ids);
+  std::vector<StatementResult> results;
+  int exit_code = kExitHolds;
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    std::cerr << fmt::format("[{}/{}] checking {} ({} budget, seed {}) ...\n", i + 1, selected.size(),
+                             selected[i]->id, icsr::properties::to_string(options.budget), options.seed);
+    const auto began = std::chrono::steady_clock::now();
+    StatementResult result = selected[i]->check(options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    result.figures["wall_seconds"] = seconds;
+    std::cout << icsr::reports::render_verdict(result) << std::flush;
+    bool controls_caught = true;
+    for (const auto& control : result.controls) controls_caught = controls_caught && control.caught();
+    if (result.verdict == Verdict::violated || !controls_caught) {
+      exit_code = kExitViolated;
+    } else if (result.verdict != Verdict::holds && exit_code == kExitHolds) {
+      exit_code = kExitUndecided;
+    }
+    results.push_back(std::move(result));
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << fmt::format("checked {} statement(s) in {:.1f} s\n", results.size(), total);
+  if (!json_path.empty()) {
+    icsr::reports::write_json_atomically(json_path, icsr::reports::evidence_document(results, options));
+    std::cerr << "evidence written to " << json_path << "\n";
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"icsr: property-based checks of 'On the Learn-to-Optimize Capabilities of Transformers in "
+               "In-Context Sparse Recovery' (Liu, Zhou, Shen, Yang; ICLR 2025)"};
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes of check: 0 every statement holds; 1 a statement is violated or a negative control was not "
+      "caught; 3 inconclusive or vacuous; 2 bad input.\nReplay a RapidCheck counterexample directly with "
+      "RC_PARAMS=\"reproduce=...\" (printed with each counterexample).");
+
+  app.add_subcommand("list", "Print every statement id with the paper's label");
+
+  CLI::App* check = app.add_subcommand("check", "Check statements and print one verdict each, with evidence");
+  std::vector<std::string> ids;
+  std::string budget = "quick";
+  std::uint64_t seed = 1;
+  std::string device = "cpu";
+  std::string json_path;
+  check->add_option("ids", ids, "Statement ids (see `icsr list`), or all")->required();
+  check->add_option("--budget", budget, "quick (CI-sized) or full (statistically decisive)")
+      ->check(CLI::IsMember({"quick", "full"}))
+      ->capture_default_str();
+  check->add_option("--seed", seed, "RapidCheck seed; the same seed replays the same configurations")
+      ->capture_default_str();
+  check->add_option("--device", device, "Where the Transformers run: cpu or cuda")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
+  check->add_option("--json", json_path, "Write the evidence (one object per statement) to this file");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    if (app.got_subcommand("list")) return list_statements();
+    CheckOptions options;
+    options.budget = icsr::properties::budget_from_string(budget);
+    options.seed = seed;
+    options.device = device;
+    torch::manual_seed(static_cast<std::uint64_t>(seed));
+    return check_statements(ids, options, json_path);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "icsr: " << error.what() << "\n";
+    return kExitBadInput;
+  }
+}

@@ -1,0 +1,137 @@
+#include "models/construction.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "models/embedding.hpp"
+#include "theory/proposition1.hpp"
+
+namespace icsr::models {
+
+void validate(const ConstructionOptions& options) {
+  if (options.d < 1) throw std::invalid_argument("d must be >= 1, got " + std::to_string(options.d));
+  if (options.gamma.empty()) throw std::invalid_argument("the construction needs K >= 1 layers (one gamma each)");
+  if (options.theta.size() != options.gamma.size()) {
+    throw std::invalid_argument("need one theta per layer: " + std::to_string(options.gamma.size()) +
+                                " gammas, " + std::to_string(options.theta.size()) + " thetas");
+  }
+  for (std::size_t k = 0; k < options.theta.size(); ++k) {
+    if (!(options.theta[k] >= 0.0) || !std::isfinite(options.theta[k])) {
+      throw std::invalid_argument("theta^(" + std::to_string(k + 1) + ") must be >= 0, got " +
+                                  std::to_string(options.theta[k]));
+    }
+    if (!std::isfinite(options.gamma[k])) {
+      throw std::invalid_argument("gamma^(" + std::to_string(k + 1) + ") must be finite");
+    }
+  }
+  if (options.mv.rows() != options.d || options.mv.cols() != options.d) {
+    throw std::invalid_argument("M^V must be d x d with d=" + std::to_string(options.d));
+  }
+  if (!(options.B >= 0.0) || !std::isfinite(options.B)) {
+    throw std::invalid_argument("B must be finite and >= 0, got " + std::to_string(options.B));
+  }
+}
+
+LayerWeights soft_threshold_mlp(int d, double theta, MlpBias mlp_bias) {
+  const TokenLayout layout(d);
+  const int D = layout.dim();
+  Eigen::MatrixXd w_sub = Eigen::MatrixXd::Zero(D, D);
+  w_sub.block(layout.beta_begin(), layout.beta_begin(), d, d).setIdentity();
+  const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(D, D);
+
+  LayerWeights layer;
+  layer.w1.resize(4 * D, D);
+  layer.w1 << w_sub, -w_sub, w_sub, -w_sub;
+  layer.w2.resize(D, 4 * D);
+  layer.w2 << -identity, identity, identity, -identity;
+  // (C.2): b = [0_{5d+5}; -theta 1_d; 0_{d+2}; +-theta 1_d; 0]: the beta rows of blocks 3 and 4.
+  layer.bias = Eigen::VectorXd::Zero(4 * D);
+  layer.bias.segment(2 * D + layout.beta_begin(), d).setConstant(-theta);
+  const double fourth = mlp_bias == MlpBias::paper_literal ? theta : -theta;
+  layer.bias.segment(3 * D + layout.beta_begin(), d).setConstant(fourth);
+  return layer;
+}
+
+TransformerWeights construct_lista_vm_transformer(const ConstructionOptions& options) {
+  validate(options);
+  const int d = options.d;
+  const TokenLayout layout(d);
+  const int D = layout.dim();
+  const int beta = layout.beta_begin();
+  const int last = layout.indicator_row();
+  const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(d, d);
+
+  TransformerWeights weights;
+  for (int k = 0; k < options.layers(); ++k) {
+    LayerWeights layer = soft_threshold_mlp(d, options.theta[k], options.mlp_bias);
+    const Eigen::MatrixXd step = options.gamma[k] * options.mv;
+    // Heads +1 and -1: Q h_i = [0; M^Q beta_i; -B ind_i], K h_j = [0; x_j; ind_j], V h_j = [0; M^V x_j; 0].
+    for (double sign : {+1.0, -1.0}) {
+      Eigen::MatrixXd q = Eigen::MatrixXd::Zero(D, D), key = q, value = q;
+      q.block(beta, beta, d, d) = -sign * identity;
+      q(last, last) = -options.B;
+      key.block(beta, 0, d, d) = identity;
+      key(last, last) = 1.0;
+      value.block(beta, 0, d, d) = sign * step;
+      layer.query.push_back(q);
+      layer.key.push_back(key);
+      layer.value.push_back(value);
+    }
+    // Heads +2 and -2: Q h_i = m^Q ind_i e_{d+1}, K h_j = y_j e_{d+1}, V as above.
+    for (double sign : {+1.0, -1.0}) {
+      Eigen::MatrixXd q = Eigen::MatrixXd::Zero(D, D), key = q, value = q;
+      q(layout.label_row(), last) = sign;
+      key(layout.label_row(), layout.label_row()) = 1.0;
+      value.block(beta, 0, d, d) = sign * step;
+      layer.query.push_back(q);
+      layer.key.push_back(key);
+      layer.value.push_back(value);
+    }
+    weights.layers.push_back(std::move(layer));
+  }
+  return weights;
+}
+
+ListaVmParams lista_vm_params(const ConstructionOptions& options) {
+  validate(options);
+  ListaVmParams params;
+  params.gamma = options.gamma;
+  params.theta = options.theta;
+  params.matrix.assign(options.gamma.size(), options.mv);
+  return params;
+}
+
+double proof_B(const ConstructionOptions& options, const theory::Instance& instance) {
+  const Eigen::MatrixXd x_tilde = augmented_design(instance);
+  double gamma_max = 0.0;
+  for (double gamma : options.gamma) gamma_max = std::max(gamma_max, std::abs(gamma));
+  theory::Proposition1Inputs inputs;
+  inputs.b_x = x_tilde.rowwise().norm().maxCoeff();
+  inputs.b_beta = instance.beta_star.lpNorm<1>();
+  inputs.d = options.d;
+  inputs.gamma_max = gamma_max;
+  inputs.mv_norm = Eigen::JacobiSVD<Eigen::MatrixXd>(options.mv).singularValues()(0);
+  inputs.K = options.layers();
+  return theory::proposition1_B(inputs);
+}
+
+double required_B(const std::vector<std::vector<Eigen::VectorXd>>& iterates, const theory::Instance& instance) {
+  const Eigen::MatrixXd x_tilde = augmented_design(instance);
+  double largest = 0.0;
+  for (std::size_t n = 0; n < iterates.size(); ++n) {
+    // Layer k reads beta^(k), k = 1..K: every iterate but the last.
+    for (std::size_t k = 0; k + 1 < iterates[n].size(); ++k) {
+      const Eigen::VectorXd inner = x_tilde.topRows(n + 1) * iterates[n][k];
+      largest = std::max(largest, inner.cwiseAbs().maxCoeff());
+    }
+  }
+  return largest;
+}
+
+double data_B(const ConstructionOptions& options, const theory::Instance& instance) {
+  const auto iterates = lista_vm_all_prefixes(lista_vm_params(options), instance.X, instance.y);
+  return 2.0 * required_B(iterates, instance) + 1.0;
+}
+
+}  // namespace icsr::models

@@ -1,0 +1,65 @@
+// The paper's own Transformer (Appendix C.1), written as weights for the generic Transformer.
+//
+// Four heads per layer, in the order +1, -1, +2, -2 (eq. C.1, with the values of the proof of
+// Theorem 4.1): M^Q_{+1} = -I, M^Q_{-1} = I, m^Q_{+2} = 1, m^Q_{-2} = -1, and
+// M^V_{+1} = M^V_{+2} = gamma^(k) M^V, M^V_{-1} = M^V_{-2} = -gamma^(k) M^V. The constant B in Q_{+-1}
+// silences the keys of odd tokens. The MLP (eq. C.2) has D' = 4D = 8d+8 and implements the soft
+// threshold on the beta block (eq. C.3).
+//
+// Finding: eq. (C.2) as printed puts +theta in the fourth bias block. That block then computes
+// -relu(-x + theta), and the MLP outputs x - theta for every x (an affine map, not S_theta). The
+// soft threshold needs -relu(-x - theta), i.e. -theta in both threshold blocks. MlpBias::corrected
+// (the default) uses -theta; MlpBias::paper_literal reproduces the printed weights, so the finding
+// stays checkable (statement c3.mlp).
+#pragma once
+
+#include <Eigen/Dense>
+#include <vector>
+
+#include "models/lista_vm.hpp"
+#include "models/transformer_weights.hpp"
+#include "theory/problem.hpp"
+
+namespace icsr::models {
+
+enum class MlpBias { corrected, paper_literal };
+
+struct ConstructionOptions {
+  int d = 1;
+  std::vector<double> gamma;          // gamma^(1..K)
+  std::vector<double> theta;          // theta^(1..K) >= 0
+  Eigen::MatrixXd mv;                 // M^V, d x d
+  double B = 0.0;                     // key-silencing constant of Q_{+-1}; see the B choices below
+  MlpBias mlp_bias = MlpBias::corrected;
+
+  int layers() const { return static_cast<int>(gamma.size()); }
+};
+
+// Throws std::invalid_argument naming the value: d < 1, lists of unequal length, theta < 0, M^V not
+// d x d, B negative or not finite.
+void validate(const ConstructionOptions& options);
+
+// The K-layer weights of Appendix C.1.
+TransformerWeights construct_lista_vm_transformer(const ConstructionOptions& options);
+
+// One MLP of eq. (C.2) (attention weights left empty): W1 = [W_sub; -W_sub; W_sub; -W_sub],
+// W2 = [-I, I, I, -I], and the bias with threshold blocks chosen by mlp_bias.
+LayerWeights soft_threshold_mlp(int d, double theta, MlpBias mlp_bias);
+
+// The LISTA-VM iteration (4.4) that Theorem C.1 says the construction runs: M^(k) = gamma^(k) M^V.
+ListaVmParams lista_vm_params(const ConstructionOptions& options);
+
+// B from the proof of Proposition 1: b_beta b_x + b_x sqrt(d) (b_beta + C_beta^K), with the
+// Assumption 1 constants read off the instance: b_x = max_i ||x_i|| over x_1..x_{N+1} and
+// b_beta = ||beta*||_1 (the smallest constants for which Assumption 1 holds on this draw).
+double proof_B(const ConstructionOptions& options, const theory::Instance& instance);
+
+// The smallest B that silences every odd key on this instance: the largest |beta_{2n+1}^(k) . x_l|
+// over layers k = 1..K, prefixes n = 0..N and odd tokens 2l-1 <= 2n+1. Any B at or above it makes
+// the construction exact; `iterates` is lista_vm_all_prefixes(lista_vm_params(options), X, y).
+double required_B(const std::vector<std::vector<Eigen::VectorXd>>& iterates, const theory::Instance& instance);
+
+// B read off the data: 2 * required_B + 1, a margin that keeps float32 runs exact too.
+double data_B(const ConstructionOptions& options, const theory::Instance& instance);
+
+}  // namespace icsr::models

@@ -1,0 +1,77 @@
+#include "models/lista_vm.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "theory/problem.hpp"
+
+namespace icsr::models {
+namespace {
+
+// One LISTA-VM step given the Gram matrix G = X_{1:n}^T X_{1:n} and b = X_{1:n}^T y_{1:n}.
+Eigen::VectorXd step(const ListaVmParams& params, int k, int n, const Eigen::MatrixXd& gram,
+                     const Eigen::VectorXd& correlation, const Eigen::VectorXd& beta) {
+  const double scale = params.gamma[k] / (2.0 * n + 1.0);
+  const Eigen::VectorXd residual_gradient = gram * beta - correlation;
+  return theory::soft_threshold(beta - scale * (params.matrix[k] * residual_gradient), params.theta[k]);
+}
+
+}  // namespace
+
+void validate(const ListaVmParams& params, int d) {
+  const std::size_t K = params.gamma.size();
+  if (params.theta.size() != K || params.matrix.size() != K) {
+    throw std::invalid_argument("LISTA-VM needs one gamma, theta and M per layer, got " + std::to_string(K) +
+                                ", " + std::to_string(params.theta.size()) + ", " +
+                                std::to_string(params.matrix.size()));
+  }
+  for (std::size_t k = 0; k < K; ++k) {
+    if (params.matrix[k].rows() != d || params.matrix[k].cols() != d) {
+      throw std::invalid_argument("M^(" + std::to_string(k + 1) + ") must be " + std::to_string(d) + "x" +
+                                  std::to_string(d));
+    }
+    if (!(params.theta[k] >= 0.0)) {
+      throw std::invalid_argument("theta^(" + std::to_string(k + 1) + ") must be >= 0, got " +
+                                  std::to_string(params.theta[k]));
+    }
+  }
+}
+
+std::vector<Eigen::VectorXd> lista_vm_iterates(const ListaVmParams& params, const Eigen::MatrixXd& X,
+                                               const Eigen::VectorXd& y, int n) {
+  validate(params, static_cast<int>(X.cols()));
+  if (n < 0 || n > X.rows()) {
+    throw std::invalid_argument("prefix length n must lie in [0, " + std::to_string(X.rows()) + "], got " +
+                                std::to_string(n));
+  }
+  const auto prefix = X.topRows(n);
+  const Eigen::MatrixXd gram = prefix.transpose() * prefix;
+  const Eigen::VectorXd correlation = prefix.transpose() * y.head(n);
+  std::vector<Eigen::VectorXd> iterates{Eigen::VectorXd::Zero(X.cols())};
+  for (int k = 0; k < params.layers(); ++k) iterates.push_back(step(params, k, n, gram, correlation, iterates.back()));
+  return iterates;
+}
+
+std::vector<std::vector<Eigen::VectorXd>> lista_vm_all_prefixes(const ListaVmParams& params,
+                                                                const Eigen::MatrixXd& X,
+                                                                const Eigen::VectorXd& y) {
+  validate(params, static_cast<int>(X.cols()));
+  const int N = static_cast<int>(X.rows());
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(X.cols(), X.cols());
+  Eigen::VectorXd correlation = Eigen::VectorXd::Zero(X.cols());
+  std::vector<std::vector<Eigen::VectorXd>> result;
+  for (int n = 0; n <= N; ++n) {
+    if (n > 0) {
+      gram.noalias() += X.row(n - 1).transpose() * X.row(n - 1);
+      correlation += y(n - 1) * X.row(n - 1).transpose();
+    }
+    std::vector<Eigen::VectorXd> iterates{Eigen::VectorXd::Zero(X.cols())};
+    for (int k = 0; k < params.layers(); ++k) {
+      iterates.push_back(step(params, k, n, gram, correlation, iterates.back()));
+    }
+    result.push_back(std::move(iterates));
+  }
+  return result;
+}
+
+}  // namespace icsr::models

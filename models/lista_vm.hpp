@@ -1,0 +1,37 @@
+// LISTA-VM, the algorithm the constructed Transformer runs (eq. 4.4; C.12 in the proof of Theorem 4.1):
+//
+//   beta^(k+1) = S_{theta^(k)}( beta^(k) - (1/(2n+1)) M^(k) X_{1:n}^T (X_{1:n} beta^(k) - y_{1:n}) ),
+//
+// with beta^(1) = 0 and per-layer gamma^(k), theta^(k), M^(k). The construction of Appendix C.1 runs it
+// with M^(k) = gamma^(k) M^V (Theorem C.1), which is why gamma is a parameter here and not folded into M.
+// Plain Eigen in float64: this is the oracle the Transformer is compared against.
+#pragma once
+
+#include <Eigen/Dense>
+#include <vector>
+
+namespace icsr::models {
+
+struct ListaVmParams {
+  std::vector<double> gamma;            // gamma^(1..K) > 0
+  std::vector<double> theta;            // theta^(1..K) >= 0
+  std::vector<Eigen::MatrixXd> matrix;  // M^(1..K), d x d; the step is (gamma^(k)/(2n+1)) M^(k)
+
+  int layers() const { return static_cast<int>(gamma.size()); }
+};
+
+// Throws std::invalid_argument when the lists disagree in length, a matrix is not d x d,
+// or theta < 0 (the soft threshold needs theta >= 0).
+void validate(const ListaVmParams& params, int d);
+
+// The iterates beta^(1), ..., beta^(K+1) on the first n examples (0 <= n <= rows of X).
+std::vector<Eigen::VectorXd> lista_vm_iterates(const ListaVmParams& params, const Eigen::MatrixXd& X,
+                                               const Eigen::VectorXd& y, int n);
+
+// All prefixes at once: result[n][k-1] = beta^(k) on the first n examples, n = 0..N, k = 1..K+1.
+// Reuses one Gram matrix per prefix, grown by rank-one updates.
+std::vector<std::vector<Eigen::VectorXd>> lista_vm_all_prefixes(const ListaVmParams& params,
+                                                                const Eigen::MatrixXd& X,
+                                                                const Eigen::VectorXd& y);
+
+}  // namespace icsr::models

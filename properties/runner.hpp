@@ -1,0 +1,99 @@
+// Runs a deterministic identity ("for every configuration, error <= tolerance") as a RapidCheck
+// property with an explicit seed and trial count, and turns RapidCheck's result into a verdict with
+// evidence: the worst case seen, the shrunk counterexample and the commands that replay it.
+//
+// A failure found this way can be replayed two ways: the same seed and budget re-run the same search
+// (RapidCheck is deterministic given the seed), and RC_PARAMS="reproduce=..." replays the shrunk case
+// at once (the runner honours RapidCheck's reproduce map, keyed by statement id).
+#pragma once
+
+#include <rapidcheck.h>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "properties/statement.hpp"
+
+namespace icsr::properties {
+
+struct TrialOutcome {
+  double error = 0.0;      // the observed discrepancy
+  double tolerance = 0.0;  // what the statement allows
+  nlohmann::json details;  // where and why
+
+  bool passed() const { return error <= tolerance; }  // false for NaN
+  double ratio() const;
+};
+
+struct IdentityRun {
+  Verdict verdict = Verdict::inconclusive;
+  int trials = 0;
+  TrialOutcome worst;
+  nlohmann::json worst_parameters;
+  nlohmann::json distribution;  // RC_TAG classification counts
+  std::optional<Counterexample> counterexample;
+};
+
+// What the property body reports for each evaluated configuration.
+class RunRecorder {
+ public:
+  void record(const TrialOutcome& outcome, const nlohmann::json& parameters);
+  const TrialOutcome& worst() const { return worst_; }
+  const nlohmann::json& worst_parameters() const { return worst_parameters_; }
+  const nlohmann::json& last_failure_parameters() const { return last_failure_parameters_; }
+
+ private:
+  bool failed_ = false;
+  TrialOutcome worst_;
+  nlohmann::json worst_parameters_;
+  nlohmann::json last_failure_parameters_;
+};
+
+// The RapidCheck plumbing, shared by every identity property. `body` draws a configuration and asserts.
+IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& body, const RunRecorder& recorder,
+                           int trials, const CheckOptions& options);
+
+// A deterministic identity over configurations of type Config.
+template <typename Config>
+struct IdentityProperty {
+  std::string id;
+  std::function<rc::Gen<Config>()> generator;
+  std::function<TrialOutcome(const Config&)> evaluate;
+  std::function<nlohmann::json(const Config&)> describe;
+  std::function<std::vector<std::string>(const Config&)> tags;
+};
+
+template <typename Config>
+IdentityRun run_identity(const IdentityProperty<Config>& property, int trials, const CheckOptions& options) {
+  RunRecorder recorder;
+  const rc::Gen<Config> generator = property.generator();
+  const auto body = [&]() {
+    const Config config = *generator;
+    for (const std::string& tag : property.tags(config)) RC_TAG(tag);
+    const TrialOutcome outcome = property.evaluate(config);
+    recorder.record(outcome, property.describe(config));
+    RC_LOG() << "error=" << outcome.error << " tolerance=" << outcome.tolerance << " details=" << outcome.details.dump()
+             << "\n";
+    RC_ASSERT(outcome.passed());
+  };
+  return run_rapidcheck(property.id, body, recorder, trials, options);
+}
+
+// The common part of a statement's result: verdict, trials, worst case, counterexample.
+StatementResult statement_result(const std::string& id, const std::string& label, const IdentityRun& run,
+                                 const CheckOptions& options);
+
+// Generators whose range does not shrink with RapidCheck's size: every draw covers the whole range,
+// while shrinking still moves towards `low`.
+rc::Gen<int> gen_uniform_int(int low, int high_inclusive);
+rc::Gen<std::uint64_t> gen_inner_seed();
+
+}  // namespace icsr::properties

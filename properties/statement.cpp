@@ -1,0 +1,69 @@
+#include "properties/statement.hpp"
+
+#include <stdexcept>
+
+namespace icsr::properties {
+
+std::string to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::holds: return "holds";
+    case Verdict::violated: return "violated";
+    case Verdict::inconclusive: return "inconclusive";
+    case Verdict::vacuous: return "vacuous";
+  }
+  return "unknown";
+}
+
+std::string to_string(Budget budget) { return budget == Budget::quick ? "quick" : "full"; }
+
+Budget budget_from_string(const std::string& name) {
+  if (name == "quick") return Budget::quick;
+  if (name == "full") return Budget::full;
+  throw std::invalid_argument("budget must be quick or full, got '" + name + "'");
+}
+
+void to_json(nlohmann::json& out, const Counterexample& value) {
+  out = {{"shown", value.shown}, {"parameters", value.parameters}, {"failure", value.failure},
+         {"replay", value.replay}, {"rc_params", value.rc_params}};
+}
+
+void to_json(nlohmann::json& out, const Control& value) {
+  out = {{"name", value.name},         {"expected", to_string(value.expected)},
+         {"observed", to_string(value.observed)}, {"caught", value.caught()},
+         {"detail", value.detail}};
+  out["counterexample"] = value.counterexample ? nlohmann::json(*value.counterexample) : nlohmann::json();
+}
+
+void to_json(nlohmann::json& out, const StatementResult& value) {
+  out = {{"id", value.id},
+         {"paper_label", value.label},
+         {"verdict", to_string(value.verdict)},
+         {"trials", value.trials},
+         {"seed", value.seed},
+         {"budget", to_string(value.budget)},
+         {"device", value.device},
+         {"worst_error", value.worst_error},
+         {"worst_tolerance", value.worst_tolerance},
+         {"worst_ratio", value.worst_ratio},
+         {"worst_parameters", value.worst_parameters},
+         {"figures", value.figures},
+         {"controls", value.controls},
+         {"notes", value.notes}};
+  out["counterexample"] = value.counterexample ? nlohmann::json(*value.counterexample) : nlohmann::json();
+}
+
+const Statement& find_statement(const std::string& id) {
+  std::string known;
+  for (const Statement& statement : registry()) {
+    if (statement.id == id) return statement;
+    known += (known.empty() ? "" : ", ") + statement.id;
+  }
+  throw std::invalid_argument("unknown statement '" + id + "'; known: " + known);
+}
+
+std::string replay_command(const std::string& id, const CheckOptions& options) {
+  return "icsr check " + id + " --budget " + to_string(options.budget) + " --seed " +
+         std::to_string(options.seed) + (options.device == "cpu" ? "" : " --device " + options.device);
+}
+
+}  // namespace icsr::properties

@@ -1,0 +1,87 @@
+// The statement registry: one entry per lemma, theorem, remark or conjecture of the paper. Each entry
+// knows its paper label, its claim in words, and how to check itself; `icsr check` and the ctest
+// cases call the same `check`, only the budget differs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace icsr::properties {
+
+enum class Verdict { holds, violated, inconclusive, vacuous };
+enum class Budget { quick, full };
+
+std::string to_string(Verdict verdict);
+std::string to_string(Budget budget);
+Budget budget_from_string(const std::string& name);  // throws std::invalid_argument
+
+struct CheckOptions {
+  Budget budget = Budget::quick;
+  std::uint64_t seed = 1;
+  std::string device = "cpu";  // "cpu" or "cuda"; the LibTorch device the Transformers run on
+};
+
+// A failing case, shrunk by RapidCheck, and how to replay it.
+struct Counterexample {
+  std::string shown;          // the shrunk configuration, as RapidCheck shows it
+  nlohmann::json parameters;  // the same configuration as data
+  std::string failure;        // the failed assertion and the logged numbers behind it
+  std::string replay;         // a shell command that re-runs the search and finds this case again
+  std::string rc_params;      // RC_PARAMS value that replays the shrunk case directly (no search)
+};
+
+// A run of the same property with something deliberately broken, to show the check can fail.
+struct Control {
+  std::string name;
+  Verdict expected = Verdict::violated;
+  Verdict observed = Verdict::inconclusive;
+  std::string detail;
+  std::optional<Counterexample> counterexample;
+
+  bool caught() const { return expected == observed; }
+};
+
+struct StatementResult {
+  std::string id;
+  std::string label;
+  Verdict verdict = Verdict::inconclusive;
+  int trials = 0;               // configurations checked
+  std::uint64_t seed = 0;
+  Budget budget = Budget::quick;
+  std::string device;
+  double worst_error = 0.0;     // largest observed discrepancy (in the statement's own units)
+  double worst_tolerance = 0.0; // the tolerance or bound it was held to
+  double worst_ratio = 0.0;     // largest error / tolerance over the trials
+  nlohmann::json worst_parameters;
+  nlohmann::json figures;       // statement-specific numbers
+  std::optional<Counterexample> counterexample;
+  std::vector<Control> controls;
+  std::string notes;            // how constants were chosen, findings, caveats
+};
+
+void to_json(nlohmann::json& out, const Counterexample& value);
+void to_json(nlohmann::json& out, const Control& value);
+void to_json(nlohmann::json& out, const StatementResult& value);
+
+struct Statement {
+  std::string id;      // e.g. "thm4.1"
+  std::string label;   // e.g. "Theorem 4.1 / Proposition 1 / Theorem C.1"
+  std::string claim;   // the statement in words, with its equation numbers
+  std::function<StatementResult(const CheckOptions&)> check;
+};
+
+// Every registered statement, in paper order.
+const std::vector<Statement>& registry();
+
+// The statement with this id; throws std::invalid_argument listing the known ids if none.
+const Statement& find_statement(const std::string& id);
+
+// The shell command that re-runs a statement with the same seed and budget.
+std::string replay_command(const std::string& id, const CheckOptions& options);
+
+}  // namespace icsr::properties

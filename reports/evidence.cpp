@@ -1,0 +1,97 @@
+#include "reports/evidence.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <Eigen/Core>
+#include <boost/version.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace icsr::reports {
+namespace {
+
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+}  // namespace
+
+nlohmann::json provenance(const properties::CheckOptions& options) {
+  return {{"program", "icsr"},
+          {"git_revision", ICSR_GIT_REVISION},
+          {"date_utc", utc_now()},
+          {"cpu", cpu_model()},
+          {"device", options.device},
+          {"cuda_available", torch::cuda::is_available()},
+          {"libraries",
+           {{"libtorch", TORCH_VERSION},
+            {"eigen", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)},
+            {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)},
+            {"fmt", FMT_VERSION},
+            {"nlohmann_json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
+                                          NLOHMANN_JSON_VERSION_PATCH)}}}};
+}
+
+nlohmann::json evidence_document(const std::vector<properties::StatementResult>& results,
+                                 const properties::CheckOptions& options) {
+  return {{"provenance", provenance(options)},
+          {"options", {{"budget", properties::to_string(options.budget)}, {"seed", options.seed}, {"device", options.device}}},
+          {"statements", results}};
+}
+
+void write_json_atomically(const std::string& path, const nlohmann::json& document) {
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  const std::filesystem::path temporary = target.string() + ".tmp";
+  {
+    std::ofstream out(temporary);
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+    out << document.dump(2) << '\n';
+    if (!out) throw std::runtime_error("failed writing " + temporary.string());
+  }
+  std::filesystem::rename(temporary, target);
+}
+
+std::string render_verdict(const properties::StatementResult& result) {
+  std::string text = fmt::format("{:<18} {:<10} {}\n", result.id, properties::to_string(result.verdict), result.label);
+  text += fmt::format("    trials {}, seed {}, budget {}, device {}; worst error {:.3g} against tolerance {:.3g} "
+                      "(ratio {:.3g})\n",
+                      result.trials, result.seed, properties::to_string(result.budget), result.device,
+                      result.worst_error, result.worst_tolerance, result.worst_ratio);
+  if (result.counterexample) {
+    text += fmt::format("    counterexample (shrunk): {}\n", result.counterexample->shown);
+    text += fmt::format("    replay: {}\n", result.counterexample->replay);
+    text += fmt::format("    replay the shrunk case directly: RC_PARAMS=\"{}\" {}\n", result.counterexample->rc_params,
+                        result.counterexample->replay);
+  }
+  for (const auto& control : result.controls) {
+    text += fmt::format("    control: {}: expected {}, observed {} ({}){}\n", control.name,
+                        properties::to_string(control.expected), properties::to_string(control.observed),
+                        control.caught() ? "caught" : "NOT CAUGHT", control.detail.empty() ? "" : "; " + control.detail);
+    if (control.counterexample) text += fmt::format("      its counterexample: {}\n", control.counterexample->shown);
+  }
+  if (!result.notes.empty()) text += fmt::format("    notes: {}\n", result.notes);
+  return text;
+}
+
+}  // namespace icsr::reports
