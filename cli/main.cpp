@@ -2,6 +2,7 @@
 //
 //   icsr list
 //   icsr check <ids...|all> [--budget quick|full] [--seed N] [--device cpu|cuda] [--json FILE]
+//              [--record-findings DIR]
 //
 // Exit codes of `check`: 0 every checked statement holds; 1 a statement is violated or a negative
 // control was not caught; 3 a verdict is inconclusive or vacuous (and none is violated); 2 bad input.
@@ -49,7 +50,8 @@ std::vector<const Statement*> select_statements(const std::vector<std::string>& 
   return selected;
 }
 
-int check_statements(const std::vector<std::string>& ids, const CheckOptions& options, const std::string& json_path) {
+int check_statements(const std::vector<std::string>& ids, const CheckOptions& options, const std::string& json_path,
+                     const std::string& findings_dir) {
   const std::vector<const Statement*> selected = select_statements(ids);
   std::vector<StatementResult> results;
   int exit_code = kExitHolds;
@@ -69,6 +71,11 @@ int check_statements(const std::vector<std::string>& ids, const CheckOptions& op
     } else if (result.verdict != Verdict::holds && exit_code == kExitHolds) {
       exit_code = kExitUndecided;
     }
+    if (!findings_dir.empty() && result.verdict == Verdict::violated) {
+      const std::string path = findings_dir + "/" + result.id + ".json";
+      icsr::reports::write_json_atomically(path, icsr::reports::finding_record(result, options));
+      std::cerr << "finding recorded in " << path << "\n";
+    }
     results.push_back(std::move(result));
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -85,7 +92,7 @@ int check_statements(const std::vector<std::string>& ids, const CheckOptions& op
 int main(int argc, char** argv) {
   CLI::App app{"icsr: property-based checks of 'On the Learn-to-Optimize Capabilities of Transformers in "
                "In-Context Sparse Recovery' (Liu, Zhou, Shen, Yang; ICLR 2025)"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   app.footer(
       "Exit codes of check: 0 every statement holds; 1 a statement is violated or a negative control was not "
       "caught; 3 inconclusive or vacuous; 2 bad input.\nReplay a RapidCheck counterexample directly with "
@@ -109,6 +116,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
   check->add_option("--json", json_path, "Write the evidence (one object per statement) to this file");
+  std::string findings_dir;
+  check->add_option("--record-findings", findings_dir,
+                    "Write each violated statement's counterexample to DIR/<id>.json (ctest replays "
+                    "properties/findings/)");
 
   try {
     app.parse(argc, argv);
@@ -117,6 +128,10 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
 
+  if (app.get_subcommands().empty()) {
+    std::cerr << "icsr: name a command (list or check)\n" << app.help();
+    return kExitBadInput;
+  }
   try {
     if (app.got_subcommand("list")) return list_statements();
     CheckOptions options;
@@ -124,7 +139,7 @@ int main(int argc, char** argv) {
     options.seed = seed;
     options.device = device;
     torch::manual_seed(static_cast<std::uint64_t>(seed));
-    return check_statements(ids, options, json_path);
+    return check_statements(ids, options, json_path, findings_dir);
   } catch (const std::invalid_argument& error) {
     std::cerr << "icsr: " << error.what() << "\n";
     return kExitBadInput;

@@ -42,7 +42,10 @@ double TrialOutcome::ratio() const {
 }
 
 void RunRecorder::record(const TrialOutcome& outcome, const nlohmann::json& parameters) {
-  if (!outcome.passed()) last_failure_parameters_ = parameters;
+  if (!outcome.passed()) {
+    last_failure_parameters_ = parameters;
+    last_failure_ = outcome;
+  }
   // After the first failure RapidCheck only shrinks; those cases are not new trials.
   if (failed_) return;
   if (outcome.ratio() >= worst_.ratio() || worst_parameters_.is_null()) {
@@ -88,6 +91,9 @@ IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& b
     Counterexample counterexample;
     counterexample.shown = show_counterexample(failure.counterExample);
     counterexample.parameters = recorder.last_failure_parameters();
+    counterexample.observed = {{"error", recorder.last_failure().error},
+                               {"tolerance", recorder.last_failure().tolerance},
+                               {"where", recorder.last_failure().details}};
     counterexample.failure = failure.description;
     counterexample.replay = replay_command(id, options);
     counterexample.rc_params = rc::detail::configToMinimalString(replay_config);

@@ -49,12 +49,14 @@ class RunRecorder {
   const TrialOutcome& worst() const { return worst_; }
   const nlohmann::json& worst_parameters() const { return worst_parameters_; }
   const nlohmann::json& last_failure_parameters() const { return last_failure_parameters_; }
+  const TrialOutcome& last_failure() const { return last_failure_; }
 
  private:
   bool failed_ = false;
   TrialOutcome worst_;
   nlohmann::json worst_parameters_;
   nlohmann::json last_failure_parameters_;
+  TrialOutcome last_failure_;
 };
 
 // The RapidCheck plumbing, shared by every identity property. `body` draws a configuration and asserts.

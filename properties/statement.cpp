@@ -23,7 +23,7 @@ Budget budget_from_string(const std::string& name) {
 }
 
 void to_json(nlohmann::json& out, const Counterexample& value) {
-  out = {{"shown", value.shown}, {"parameters", value.parameters}, {"failure", value.failure},
+  out = {{"shown", value.shown}, {"parameters", value.parameters}, {"observed", value.observed}, {"failure", value.failure},
          {"replay", value.replay}, {"rc_params", value.rc_params}};
 }
 

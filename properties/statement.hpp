@@ -30,6 +30,7 @@ struct CheckOptions {
 struct Counterexample {
   std::string shown;          // the shrunk configuration, as RapidCheck shows it
   nlohmann::json parameters;  // the same configuration as data
+  nlohmann::json observed;    // what the shrunk case gave: error, tolerance, where
   std::string failure;        // the failed assertion and the logged numbers behind it
   std::string replay;         // a shell command that re-runs the search and finds this case again
   std::string rc_params;      // RC_PARAMS value that replays the shrunk case directly (no search)

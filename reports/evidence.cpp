@@ -11,6 +11,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+
+#include "icsr_revision.hpp"
 #include <stdexcept>
 
 namespace icsr::reports {
@@ -70,6 +72,22 @@ void write_json_atomically(const std::string& path, const nlohmann::json& docume
     if (!out) throw std::runtime_error("failed writing " + temporary.string());
   }
   std::filesystem::rename(temporary, target);
+}
+
+nlohmann::json finding_record(const properties::StatementResult& result, const properties::CheckOptions& options) {
+  if (result.verdict != properties::Verdict::violated || !result.counterexample) {
+    throw std::invalid_argument("statement " + result.id + " is not violated: nothing to record");
+  }
+  return {{"id", result.id},
+          {"paper_label", result.label},
+          {"seed", result.seed},
+          {"budget", properties::to_string(result.budget)},
+          {"counterexample", result.counterexample->parameters},
+          {"observed", result.counterexample->observed},
+          {"rc_params", result.counterexample->rc_params},
+          {"replay", result.counterexample->replay},
+          {"notes", result.notes},
+          {"provenance", provenance(options)}};
 }
 
 std::string render_verdict(const properties::StatementResult& result) {

@@ -21,6 +21,10 @@ nlohmann::json evidence_document(const std::vector<properties::StatementResult>&
 // Writes to a temporary file beside `path`, then renames it, so a reader never sees half a file.
 void write_json_atomically(const std::string& path, const nlohmann::json& document);
 
+// The record of a violated statement kept under properties/findings/ and replayed by ctest: the shrunk
+// counterexample, what it gave, and how to replay it. Throws std::invalid_argument if not violated.
+nlohmann::json finding_record(const properties::StatementResult& result, const properties::CheckOptions& options);
+
 // A few lines per statement: verdict, evidence, counterexample and replay, controls.
 std::string render_verdict(const properties::StatementResult& result);
 

@@ -1,0 +1,71 @@
+// The icsr program end to end: list, check, the JSON evidence, and the exit codes.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+namespace {
+
+using icsr::testing::run_command;
+
+std::string icsr(const std::string& arguments) { return std::string(ICSR_BINARY) + " " + arguments; }
+
+TEST(Cli, ListsEveryStatementWithItsLabel) {
+  const auto run = run_command(icsr("list"));
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.output.find("thm4.1"), std::string::npos);
+  EXPECT_NE(run.output.find("Theorem 4.1"), std::string::npos);
+  EXPECT_NE(run.output.find("c3.mlp"), std::string::npos);
+}
+
+TEST(Cli, CheckThatHoldsExitsZeroAndWritesEvidence) {
+  const std::string path = ::testing::TempDir() + "icsr_cli_evidence.json";
+  const auto run = run_command(icsr("check c3.mlp.corrected prop1.B --seed 5 --json " + path));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream in(path);
+  const nlohmann::json evidence = nlohmann::json::parse(in);
+  ASSERT_EQ(evidence.at("statements").size(), 2u);
+  const nlohmann::json& first = evidence.at("statements")[0];
+  for (const char* key : {"id", "paper_label", "verdict", "trials", "seed", "worst_parameters", "figures"}) {
+    EXPECT_TRUE(first.contains(key)) << key;
+  }
+  EXPECT_EQ(first.at("verdict"), "holds");
+  EXPECT_EQ(first.at("seed"), 5);
+  EXPECT_TRUE(evidence.at("provenance").contains("git_revision"));
+  std::remove(path.c_str());
+}
+
+TEST(Cli, ViolatedStatementExitsOneWithReplay) {
+  const auto run = run_command(icsr("check c3.mlp"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("violated"), std::string::npos);
+  EXPECT_NE(run.output.find("replay: icsr check c3.mlp"), std::string::npos);
+}
+
+TEST(Cli, BadInputExitsTwoNamingTheProblem) {
+  struct Case {
+    std::string arguments;
+    std::string mention;
+  };
+  for (const Case& bad : {Case{"check no.such", "no.such"}, Case{"check thm4.1 --budget huge", "huge"},
+                          Case{"check thm4.1 --seed abc", "abc"}, Case{"check thm4.1 --device tpu", "tpu"},
+                          Case{"check", "ids"}, Case{"frobnicate", "frobnicate"}}) {
+    const auto run = run_command(icsr(bad.arguments));
+    EXPECT_EQ(run.exit_code, 2) << bad.arguments << "\n" << run.output;
+    EXPECT_NE(run.output.find(bad.mention), std::string::npos) << bad.arguments << "\n" << run.output;
+  }
+}
+
+TEST(Cli, HelpDocumentsCheck) {
+  const auto run = run_command(icsr("check --help"));
+  EXPECT_EQ(run.exit_code, 0);
+  for (const char* word : {"--budget", "--seed", "--json", "--device", "quick"}) {
+    EXPECT_NE(run.output.find(word), std::string::npos) << word;
+  }
+}
+
+}  // namespace

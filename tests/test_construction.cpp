@@ -1,0 +1,197 @@
+// The construction of Appendix C.1, the embedding (4.2), the read-outs, and LISTA-VM (4.4) by hand.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+
+#include "models/construction.hpp"
+#include "models/embedding.hpp"
+#include "models/lista_vm.hpp"
+#include "models/tensor_convert.hpp"
+#include "models/transformer.hpp"
+#include "theory/problem.hpp"
+
+namespace icsr::models {
+namespace {
+
+double relu(double x) { return std::max(x, 0.0); }
+
+// The four-ReLU identity behind eq. (C.3): x - relu(x) + relu(-x) + relu(x - theta) - relu(-x - theta).
+RC_GTEST_PROP(SoftThresholdIdentity, FourReluCombinationIsTheSoftThreshold, ()) {
+  const double x = *rc::gen::inRange(-4000, 4001) / 1000.0;
+  const double theta = *rc::gen::inRange(0, 3001) / 1000.0;
+  const double combined = x - relu(x) + relu(-x) + relu(x - theta) - relu(-x - theta);
+  RC_ASSERT(std::abs(combined - theory::soft_threshold(x, theta)) <= 1e-12);
+}
+
+TEST(SoftThresholdIdentity, PrintedFourthTermGivesXMinusTheta) {
+  // Section 4.3 and eq. (C.2) use -relu(-x + theta): the combination collapses to x - theta.
+  for (double x : {-2.0, -0.5, 0.0, 0.3, 1.5}) {
+    const double printed = x - relu(x) + relu(-x) + relu(x - 1.0) - relu(-x + 1.0);
+    EXPECT_DOUBLE_EQ(printed, x - 1.0);
+  }
+  EXPECT_NE(0.0 - 1.0, theory::soft_threshold(0.0, 1.0));
+}
+
+TEST(Construction, MlpBiasLayoutFollowsC2) {
+  const int d = 3;
+  const double theta = 0.25;
+  for (MlpBias bias : {MlpBias::corrected, MlpBias::paper_literal}) {
+    const LayerWeights mlp = soft_threshold_mlp(d, theta, bias);
+    ASSERT_EQ(mlp.w1.rows(), 8 * d + 8);
+    ASSERT_EQ(mlp.w1.cols(), 2 * d + 2);
+    ASSERT_EQ(mlp.bias.size(), 8 * d + 8);
+    // b = [0_{5d+5}; -theta 1_d; 0_{d+2}; (+-)theta 1_d; 0]
+    const double fourth = bias == MlpBias::paper_literal ? theta : -theta;
+    Eigen::VectorXd expected(8 * d + 8);
+    expected << Eigen::VectorXd::Zero(5 * d + 5), Eigen::VectorXd::Constant(d, -theta), Eigen::VectorXd::Zero(d + 2),
+        Eigen::VectorXd::Constant(d, fourth), Eigen::VectorXd::Zero(1);
+    EXPECT_EQ(mlp.bias, expected);
+  }
+}
+
+TEST(Construction, RejectsInvalidOptions) {
+  ConstructionOptions options;
+  options.d = 2;
+  options.gamma = {1.0};
+  options.theta = {-0.1};
+  options.mv = Eigen::MatrixXd::Identity(2, 2);
+  EXPECT_THROW(construct_lista_vm_transformer(options), std::invalid_argument);
+  options.theta = {0.1};
+  options.mv = Eigen::MatrixXd::Identity(3, 3);
+  EXPECT_THROW(construct_lista_vm_transformer(options), std::invalid_argument);
+  options.mv = Eigen::MatrixXd::Identity(2, 2);
+  options.B = -1.0;
+  EXPECT_THROW(construct_lista_vm_transformer(options), std::invalid_argument);
+  options.B = 1.0;
+  options.theta = {0.1, 0.2};
+  EXPECT_THROW(construct_lista_vm_transformer(options), std::invalid_argument);
+}
+
+TEST(Embedding, TokensFollowEquation42) {
+  Eigen::MatrixXd X(2, 2);
+  X << 1, 2, 3, 4;
+  const Eigen::VectorXd y = (Eigen::VectorXd(2) << 5, 6).finished();
+  const Eigen::VectorXd query = (Eigen::VectorXd(2) << 7, 8).finished();
+  const Eigen::MatrixXd H = embed(X, y, query);
+  Eigen::MatrixXd expected(6, 5);
+  expected << 1, 1, 3, 3, 7,  //
+      2, 2, 4, 4, 8,          //
+      0, 5, 0, 6, 0,          // labels on even tokens
+      0, 0, 0, 0, 0,          // beta^(1) = 0
+      0, 0, 0, 0, 0,          //
+      1, 0, 1, 0, 1;          // odd-token indicator
+  EXPECT_EQ(H, expected);
+}
+
+TEST(Readout, QueryPairsOddTokenWithNextExample) {
+  theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 4);
+  const Eigen::MatrixXd x_tilde = augmented_design(instance);
+  Eigen::VectorXd h = Eigen::VectorXd::Zero(42);
+  h.segment(21, 20) = instance.beta_star;
+  const Eigen::MatrixXd V = corollary_e1_query_matrix(20);
+  EXPECT_NEAR(query_readout(V, h, 21, x_tilde), instance.y_query, 1e-12);          // token 2N+1 -> x_{N+1}
+  EXPECT_NEAR(query_readout(V, h, 5, x_tilde), instance.y(2), 1e-12);              // token 5 -> x_3
+  EXPECT_THROW(query_readout(V, h, 23, x_tilde), std::invalid_argument);
+  Eigen::VectorXd v = Eigen::VectorXd::Zero(42);
+  v(20) = 2.0;
+  h(20) = 1.5;
+  EXPECT_DOUBLE_EQ(linear_readout(v, h), 3.0);
+}
+
+TEST(ListaVm, OneDimensionalStepsByHand) {
+  // d = 1, x_1 = 2, y_1 = 4, gamma = 1, M = 1, theta = 0.1, n = 1 (step 1/3).
+  ListaVmParams params;
+  params.gamma = {1.0, 1.0};
+  params.theta = {0.1, 0.1};
+  params.matrix = {Eigen::MatrixXd::Ones(1, 1), Eigen::MatrixXd::Ones(1, 1)};
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Constant(1, 1, 2.0);
+  const Eigen::VectorXd y = Eigen::VectorXd::Constant(1, 4.0);
+  const auto iterates = lista_vm_iterates(params, X, y, 1);
+  ASSERT_EQ(iterates.size(), 3u);
+  EXPECT_DOUBLE_EQ(iterates[0](0), 0.0);
+  EXPECT_NEAR(iterates[1](0), 8.0 / 3.0 - 0.1, 1e-15);                              // S(0 + 8/3)
+  EXPECT_NEAR(iterates[2](0), iterates[1](0) - (4.0 * iterates[1](0) - 8.0) / 3.0 - 0.1, 1e-15);
+  const auto none = lista_vm_iterates(params, X, y, 0);
+  EXPECT_DOUBLE_EQ(none[2](0), 0.0);
+}
+
+TEST(ListaVm, AllPrefixesAgreeWithSinglePrefix) {
+  const theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 5);
+  ListaVmParams params;
+  for (int k = 0; k < 12; ++k) {
+    params.gamma.push_back(0.3);
+    params.theta.push_back(0.01);
+    params.matrix.push_back(2.0 * Eigen::MatrixXd::Identity(20, 20));
+  }
+  const auto all = lista_vm_all_prefixes(params, instance.X, instance.y);
+  for (int n = 0; n <= 10; ++n) {
+    const auto single = lista_vm_iterates(params, instance.X, instance.y, n);
+    const double scale = 1.0 + all[n].back().cwiseAbs().maxCoeff();
+    EXPECT_LT((single.back() - all[n].back()).cwiseAbs().maxCoeff() / scale, 1e-12) << "n=" << n;
+  }
+}
+
+ConstructionOptions paper_setting_construction() {
+  ConstructionOptions options;
+  options.d = 20;
+  options.gamma.assign(12, 0.3);  // 0.3 * 2 * ||X^T X|| / 21 < 2 at d=20, N=10: a convergent step
+  options.theta.assign(12, 0.01);
+  options.mv = 2.0 * Eigen::MatrixXd::Identity(20, 20);  // M^V = (2 / sigma_d^2) I, proof of Lemma 3
+  return options;
+}
+
+// Largest |Transformer beta - LISTA-VM beta| over layers and odd tokens, relative to 1 + max |beta|.
+double max_odd_token_error(ConstructionOptions options, const theory::Instance& instance, torch::Dtype dtype) {
+  const auto reference = lista_vm_all_prefixes(lista_vm_params(options), instance.X, instance.y);
+  Transformer model = transformer_from_weights(construct_lista_vm_transformer(options), dtype, torch::kCPU);
+  torch::NoGradGuard no_grad;
+  const auto states = model->forward_all(embed_batch({instance}, dtype, torch::kCPU));
+  double worst = 0.0;
+  for (int k = 1; k <= 12; ++k) {
+    const Eigen::MatrixXd H = to_matrix(states[k][0]);
+    for (int n = 0; n <= 10; ++n) {
+      const Eigen::VectorXd beta = H.row(2 * n).segment(21, 20).transpose();
+      const double scale = 1.0 + reference[n][k].cwiseAbs().maxCoeff();
+      worst = std::max(worst, (beta - reference[n][k]).cwiseAbs().maxCoeff() / scale);
+    }
+  }
+  return worst;
+}
+
+TEST(Construction, PaperSettingMatchesListaVmWithDataB) {
+  const theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 6);
+  ConstructionOptions options = paper_setting_construction();
+  options.B = data_B(options, instance);
+  EXPECT_LT(max_odd_token_error(options, instance, torch::kFloat64), 1e-12);
+  EXPECT_LT(max_odd_token_error(options, instance, torch::kFloat32), 1e-4);
+  EXPECT_LE(2.0 * required_B(lista_vm_all_prefixes(lista_vm_params(options), instance.X, instance.y), instance) + 1.0,
+            options.B * (1 + 1e-15));
+}
+
+TEST(Construction, ProofBoundOnBIsAboveWhatTheDataNeeds) {
+  const theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 7);
+  ConstructionOptions options = paper_setting_construction();
+  const auto reference = lista_vm_all_prefixes(lista_vm_params(options), instance.X, instance.y);
+  EXPECT_GT(proof_B(options, instance), required_B(reference, instance));
+  options.B = proof_B(options, instance);
+  EXPECT_LT(max_odd_token_error(options, instance, torch::kFloat64), 1e-12);
+}
+
+TEST(Construction, BZeroBreaksTheEquivalence) {
+  const theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 8);
+  ConstructionOptions options = paper_setting_construction();
+  options.B = 0.0;
+  EXPECT_GT(max_odd_token_error(options, instance, torch::kFloat64), 1e-3);
+}
+
+TEST(Construction, PrintedMlpBiasBreaksTheEquivalence) {
+  const theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 9);
+  ConstructionOptions options = paper_setting_construction();
+  options.B = data_B(options, instance);
+  options.mlp_bias = MlpBias::paper_literal;
+  EXPECT_GT(max_odd_token_error(options, instance, torch::kFloat64), 1e-3);
+}
+
+}  // namespace
+}  // namespace icsr::models

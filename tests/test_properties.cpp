@@ -1,0 +1,66 @@
+// Every registered statement at the quick budget with the pinned seed: the same code `icsr check` runs.
+#include <gtest/gtest.h>
+
+#include "properties/statement.hpp"
+#include "reports/evidence.hpp"
+#include "test_support.hpp"
+
+namespace icsr::properties {
+namespace {
+
+StatementResult check_quick(const std::string& id) {
+  const StatementResult result = find_statement(id).check(testing::quick_options());
+  std::cout << reports::render_verdict(result);
+  return result;
+}
+
+TEST(Statements, Theorem41HoldsOnAThousandConfigurations) {
+  const StatementResult result = check_quick("thm4.1");
+  EXPECT_EQ(result.verdict, Verdict::holds);
+  EXPECT_GE(result.trials, 1000);
+  EXPECT_LE(result.worst_ratio, 1.0);
+  ASSERT_EQ(result.controls.size(), 1u);
+  EXPECT_TRUE(result.controls[0].caught()) << "B-too-small control was not caught";
+  ASSERT_TRUE(result.controls[0].counterexample.has_value());
+}
+
+TEST(Statements, Proposition1BoundOnBHolds) {
+  const StatementResult result = check_quick("prop1.B");
+  EXPECT_EQ(result.verdict, Verdict::holds);
+  EXPECT_GE(result.trials, 1000);
+}
+
+TEST(Statements, CorrectedMlpIsTheSoftThreshold) {
+  const StatementResult result = check_quick("c3.mlp.corrected");
+  EXPECT_EQ(result.verdict, Verdict::holds);
+  EXPECT_GE(result.trials, 1000);
+}
+
+TEST(Statements, PrintedMlpIsViolatedWithAShrunkCounterexample) {
+  const StatementResult result = check_quick("c3.mlp");
+  EXPECT_EQ(result.verdict, Verdict::violated);
+  ASSERT_TRUE(result.counterexample.has_value());
+  EXPECT_EQ(result.counterexample->parameters.at("d").get<int>(), 1);  // shrunk to the smallest dimension
+  EXPECT_GT(result.counterexample->parameters.at("theta").get<double>(), 0.0);
+  EXPECT_NE(result.counterexample->rc_params.find("reproduce="), std::string::npos);
+}
+
+TEST(Statements, RegistryIsConsistent) {
+  for (const Statement& statement : registry()) {
+    EXPECT_FALSE(statement.label.empty()) << statement.id;
+    EXPECT_FALSE(statement.claim.empty()) << statement.id;
+    EXPECT_EQ(&find_statement(statement.id), &statement);
+  }
+  EXPECT_THROW(find_statement("no.such.statement"), std::invalid_argument);
+}
+
+TEST(Statements, SameSeedSameEvidence) {
+  CheckOptions options = testing::quick_options();
+  const Statement& statement = find_statement("prop1.B");
+  const nlohmann::json first = statement.check(options);
+  const nlohmann::json second = statement.check(options);
+  EXPECT_EQ(first.dump(), second.dump());
+}
+
+}  // namespace
+}  // namespace icsr::properties
