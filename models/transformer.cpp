@@ -23,14 +23,15 @@ TransformerLayerImpl::TransformerLayerImpl(int64_t dim, int64_t heads, int64_t h
 }
 
 torch::Tensor TransformerLayerImpl::attention(const torch::Tensor& h) const {
-  // h (B, T, D); per head q_t = Q_m h_t, i.e. rows h Q_m^T: (B, 1, T, D) x (M, D, D) -> (B, M, T, D).
-  const torch::Tensor tokens = h.unsqueeze(1);
-  const torch::Tensor q = torch::matmul(tokens, query.transpose(1, 2));
-  const torch::Tensor k = torch::matmul(tokens, key.transpose(1, 2));
-  const torch::Tensor v = torch::matmul(tokens, value.transpose(1, 2));
-  // scores[b, m, i, j] = relu(q_i . k_j), weighted by 1/i over j <= i.
+  const int64_t batch = h.size(0), tokens = h.size(1), dim = h.size(2), heads = query.size(0);
+  // q_t = Q_m h_t for every head, and likewise k and v, in one GEMM: h (B, T, D) times the stacked
+  // (3 M D, D) weights, viewed as (3, B, M, T, D).
+  const torch::Tensor stacked = torch::cat({query, key, value}).reshape({3 * heads * dim, dim});
+  const torch::Tensor qkv = torch::matmul(h, stacked.t()).view({batch, tokens, 3, heads, dim}).permute({2, 0, 3, 1, 4});
+  const torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
+  // scores[b, m, i, j] = relu(q_i . k_j), weighted by 1/i over j <= i, summed over heads.
   const torch::Tensor scores = torch::relu(torch::matmul(q, k.transpose(2, 3)));
-  const torch::Tensor weights = scores * causal_mean_mask(h.size(1), h.options());
+  const torch::Tensor weights = scores * causal_mean_mask(tokens, h.options());
   return h + torch::matmul(weights, v).sum(1);
 }
 
