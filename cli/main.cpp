@@ -115,6 +115,14 @@ int main(int argc, char** argv) {
   check->add_option("--device", device, "Where the Transformers run: cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
+  double c = 0.0;
+  check->add_option("--c", c, "Lemma 3's sub-exponential constant c (default: derived for the Gaussian design, "
+                              "(1 - log 2)/2 = 0.1534)")
+      ->check(CLI::PositiveNumber);
+  double alpha = 0.05;
+  check->add_option("--alpha", alpha, "Family-wise false-alarm level of probabilistic verdicts (Bonferroni)")
+      ->check(CLI::Range(1e-12, 0.5))
+      ->capture_default_str();
   check->add_option("--json", json_path, "Write the evidence (one object per statement) to this file");
   std::string findings_dir;
   check->add_option("--record-findings", findings_dir,
@@ -138,6 +146,8 @@ int main(int argc, char** argv) {
     options.budget = icsr::properties::budget_from_string(budget);
     options.seed = seed;
     options.device = device;
+    options.c = c;
+    options.alpha = alpha;
     torch::manual_seed(static_cast<std::uint64_t>(seed));
     return check_statements(ids, options, json_path, findings_dir);
   } catch (const std::invalid_argument& error) {

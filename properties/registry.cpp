@@ -1,5 +1,7 @@
 // Every statement icsr checks, in paper order. Adding one is one line here and one file beside it.
 #include "properties/c3_mlp_soft_threshold.hpp"
+#include "properties/lemma3_coherence.hpp"
+#include "properties/thm5_1_convergence.hpp"
 #include "properties/prop1_b_silences_keys.hpp"
 #include "properties/statement.hpp"
 #include "properties/thm4_1_equivalence.hpp"
@@ -12,6 +14,15 @@ const std::vector<Statement>& registry() {
       prop1_b_statement(),
       c3_mlp_statement(),
       c3_mlp_corrected_statement(),
+      lemma3_statement(Lemma3Bound::all),
+      lemma3_statement(Lemma3Bound::diagonal_lower),
+      lemma3_statement(Lemma3Bound::diagonal_upper),
+      lemma3_statement(Lemma3Bound::off_diagonal),
+      convergence_statement(ConvergenceClaim::theorem51),
+      convergence_statement(ConvergenceClaim::theorem51, true),
+      convergence_statement(ConvergenceClaim::theoremD1),
+      convergence_statement(ConvergenceClaim::theoremD1, true),
+      convergence_statement(ConvergenceClaim::corollaryE1),
   };
   return statements;
 }

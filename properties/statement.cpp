@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "theory/subexponential.hpp"
+
 namespace icsr::properties {
 
 std::string to_string(Verdict verdict) {
@@ -12,6 +14,10 @@ std::string to_string(Verdict verdict) {
     case Verdict::vacuous: return "vacuous";
   }
   return "unknown";
+}
+
+double effective_c(const CheckOptions& options) {
+  return options.c > 0.0 ? options.c : theory::derived_gaussian_c();
 }
 
 std::string to_string(Budget budget) { return budget == Budget::quick ? "quick" : "full"; }
@@ -62,8 +68,12 @@ const Statement& find_statement(const std::string& id) {
 }
 
 std::string replay_command(const std::string& id, const CheckOptions& options) {
-  return "icsr check " + id + " --budget " + to_string(options.budget) + " --seed " +
-         std::to_string(options.seed) + (options.device == "cpu" ? "" : " --device " + options.device);
+  std::string command = "icsr check " + id + " --budget " + to_string(options.budget) + " --seed " +
+                        std::to_string(options.seed);
+  if (options.device != "cpu") command += " --device " + options.device;
+  if (options.c > 0.0) command += " --c " + std::to_string(options.c);
+  if (options.alpha != 0.05) command += " --alpha " + std::to_string(options.alpha);
+  return command;
 }
 
 }  // namespace icsr::properties

@@ -24,7 +24,12 @@ struct CheckOptions {
   Budget budget = Budget::quick;
   std::uint64_t seed = 1;
   std::string device = "cpu";  // "cpu" or "cuda"; the LibTorch device the Transformers run on
+  double c = 0.0;              // Lemma 3's sub-exponential constant; 0 means the derived Gaussian value
+  double alpha = 0.05;         // family-wise false-alarm level of probabilistic verdicts
 };
+
+// The c a run uses: options.c when set, else theory::derived_gaussian_c().
+double effective_c(const CheckOptions& options);
 
 // A failing case, shrunk by RapidCheck, and how to replay it.
 struct Counterexample {

@@ -117,6 +117,28 @@ Instance sample_instance(const ProblemConfig& config, std::mt19937_64& rng) {
   return instance;
 }
 
+Eigen::MatrixXd sample_gram(const ProblemConfig& config, long n, std::mt19937_64& rng) {
+  validate(config);
+  if (config.design != Design::gaussian) throw std::invalid_argument("sample_gram draws Gaussian designs only");
+  if (n < 1) throw std::invalid_argument("n must be >= 1, got " + std::to_string(n));
+  const int d = config.d;
+  Eigen::VectorXd scale = Eigen::VectorXd::Ones(d);
+  for (int j = 0; j < static_cast<int>(config.sigma.size()); ++j) scale(j) = config.sigma[j];
+  if (n < d) {
+    const Eigen::MatrixXd X = sample_design(config, static_cast<int>(n), rng);
+    return X.transpose() * X;
+  }
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::MatrixXd A = Eigen::MatrixXd::Zero(d, d);
+  for (int i = 0; i < d; ++i) {
+    std::chi_squared_distribution<double> chi_square(static_cast<double>(n - i));
+    A(i, i) = std::sqrt(chi_square(rng));
+    for (int j = 0; j < i; ++j) A(i, j) = normal(rng);
+  }
+  const Eigen::MatrixXd LA = scale.asDiagonal() * A;
+  return LA * LA.transpose();
+}
+
 Instance sample_instance(const ProblemConfig& config, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   return sample_instance(config, rng);

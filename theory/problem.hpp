@@ -53,6 +53,12 @@ Instance sample_instance(const ProblemConfig& config, std::mt19937_64& rng);
 // Draws an N x d design matrix with the config's design and column scales.
 Eigen::MatrixXd sample_design(const ProblemConfig& config, int rows, std::mt19937_64& rng);
 
+// Draws G = X^T X for n Gaussian rows with covariance diag(sigma^2) directly (Bartlett decomposition of
+// the Wishart distribution): G = L A A^T L, L = diag(sigma), A lower triangular with A_ii^2 ~ chi^2_{n-i+1}
+// (i = 1..d) and N(0,1) below the diagonal. Exact in distribution, O(d^3) whatever n is. For n < d the
+// Gram matrix is singular and is formed from n drawn rows instead. Throws for the Rademacher design.
+Eigen::MatrixXd sample_gram(const ProblemConfig& config, long n, std::mt19937_64& rng);
+
 // Soft-thresholding S_theta(x) = sign(x) max(0, |x| - theta), element-wise (Section 4.2).
 double soft_threshold(double x, double theta);
 Eigen::VectorXd soft_threshold(const Eigen::VectorXd& x, double theta);

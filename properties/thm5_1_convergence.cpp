@@ -1,0 +1,206 @@
+// Theorem 5.1 / Theorem D.1 / Corollary E.1 as stated, on the LISTA-VM reference, which Theorem 4.1
+// (statement thm4.1) makes equal to the constructed Transformer.
+//
+// Ranges: d in [1, 32], S in [1, d], K in [1, 24], gamma in (0, 3/2] (Theorem 5.1, Corollary E.1) or
+// (0, 1.6) (Theorem D.1), delta in [1e-6, 0.977], n from N_0 to 16 N_0. Gaussian rows, isotropic or
+// anisotropic. The Gram matrix is drawn from its Wishart law (theory::sample_gram), which makes a trial
+// cost O(d^3) whatever n is, so the tens of thousands of examples N_0 demands are affordable.
+// Parameters "that exist" are those of the proof: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, and the
+// thresholds of Lemma 1 computed from the realised D_n (oracle thresholds: they use beta* and X).
+#include "properties/thm5_1_convergence.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+#include "theory/bounds.hpp"
+#include "theory/problem.hpp"
+
+namespace icsr::properties {
+namespace {
+
+std::vector<double> column_scales(const ConvergenceCase& value) {
+  std::vector<double> sigma(value.d, 1.0);
+  if (!value.anisotropic) return sigma;
+  std::mt19937_64 rng(value.seed ^ 0x9e3779b97f4a7c15ULL);
+  std::uniform_real_distribution<double> exponent(std::log(0.5), std::log(2.0));
+  for (double& s : sigma) s = std::exp(exponent(rng));
+  std::sort(sigma.begin(), sigma.end(), std::greater<>());
+  return sigma;
+}
+
+const char* id_of(ConvergenceClaim claim) {
+  switch (claim) {
+    case ConvergenceClaim::theorem51: return "thm5.1";
+    case ConvergenceClaim::theoremD1: return "thmD.1";
+    case ConvergenceClaim::corollaryE1: return "corE.1";
+  }
+  return "thm5.1";
+}
+
+}  // namespace
+
+void showValue(const ConvergenceCase& value, std::ostream& os) {
+  os << nlohmann::json{{"d", value.d}, {"S", value.S}, {"K", value.K}, {"gamma_index", value.gamma_index},
+                       {"delta_index", value.delta_index}, {"n_step", value.n_step},
+                       {"anisotropic", value.anisotropic}, {"seed", value.seed}}
+            .dump();
+}
+
+ConvergenceSetting convergence_setting(const ConvergenceCase& value, ConvergenceClaim claim, double c) {
+  ConvergenceSetting setting;
+  setting.gamma = value.gamma_index / 100.0;
+  setting.delta = std::pow(10.0, -6.0 + value.delta_index / 100.0);
+  setting.c = c;
+  setting.N0 = theory::theorem51_N0(value.d, value.S, setting.delta, c);
+  setting.n = static_cast<long>(std::ceil(setting.N0 * std::pow(2.0, value.n_step / 4.0)));
+  try {
+    setting.alpha = claim == ConvergenceClaim::theoremD1
+                        ? theory::theoremD1_alpha(static_cast<int>(setting.n), value.d, value.S, setting.gamma,
+                                                  setting.delta, c)
+                        : theory::theorem51_alpha(static_cast<int>(setting.n), value.d, value.S, setting.gamma,
+                                                  setting.delta, c);
+  } catch (const std::invalid_argument&) {
+    setting.alpha = std::numeric_limits<double>::quiet_NaN();
+  }
+  return setting;
+}
+
+ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng) {
+  const ConvergenceSetting setting = convergence_setting(value, claim, c);
+  theory::ProblemConfig config;
+  config.d = value.d;
+  config.S = value.S;
+  config.sigma = column_scales(value);
+
+  // beta*: uniform support, N(0,1) non-zeros.
+  std::vector<int> indices(value.d);
+  std::iota(indices.begin(), indices.end(), 0);
+  std::shuffle(indices.begin(), indices.end(), rng);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd beta_star = Eigen::VectorXd::Zero(value.d);
+  std::vector<int> support(indices.begin(), indices.begin() + value.S);
+  for (int i : support) beta_star(i) = normal(rng);
+
+  const Eigen::MatrixXd gram = theory::sample_gram(config, setting.n, rng);
+  const Eigen::VectorXd correlation = gram * beta_star;  // X^T y, noiseless
+  const double sigma_d = config.sigma.back();
+  const double scale = 2.0 / ((2.0 * setting.n + 1.0) * sigma_d * sigma_d);  // D_i^T X_j = scale G_ij
+
+  // Realised coherence of D_n with X and the thresholds of Lemma 1.
+  double sigma_min = std::numeric_limits<double>::infinity();
+  for (int i : support) sigma_min = std::min(sigma_min, scale * gram(i, i));
+  Eigen::MatrixXd off = (scale * gram).cwiseAbs();
+  off.diagonal().setZero();
+  const double sigma_max = off.maxCoeff();
+  const double c1 = theory::lemma1_c1(beta_star);
+  const double c2 = theory::lemma1_c2(setting.gamma, value.S, sigma_min, sigma_max);
+
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(value.d);
+  for (int k = 1; k <= value.K; ++k) {
+    const double theta = theory::lemma1_theta(k, setting.gamma, sigma_max, c1, c2);
+    beta = theory::soft_threshold(beta - setting.gamma * scale * (gram * beta - correlation), theta);
+  }
+
+  const double bound_scale = c1;  // b_beta = c1 = ||beta*||_1 on the instance (Assumption 1's tightest constant)
+  const double bound = theory::convergence_bound(bound_scale, setting.alpha, value.K);
+  if (claim != ConvergenceClaim::corollaryE1) {
+    const double error = (beta - beta_star).norm();
+    return {error > bound, error, bound};
+  }
+  Eigen::VectorXd query(value.d);
+  for (int j = 0; j < value.d; ++j) query(j) = config.sigma[j] * normal(rng);
+  const double b_x = query.lpNorm<Eigen::Infinity>();  // the only row the proof's last step uses
+  const double label_bound = theory::corollaryE1_c6(value.d, b_x, c1) * std::exp(-setting.alpha * value.K);
+  const double error = std::abs(query.dot(beta_star - beta));
+  return {error > label_bound, error, label_bound};
+}
+
+namespace {
+
+rc::Gen<ConvergenceCase> gen_convergence_case(ConvergenceClaim claim, bool isotropic_only) {
+  return rc::gen::exec([claim, isotropic_only] {
+    ConvergenceCase value;
+    value.d = *gen_uniform_int(1, 32);
+    value.S = *gen_uniform_int(1, value.d);
+    value.K = *gen_uniform_int(1, 24);
+    value.gamma_index = *gen_uniform_int(1, claim == ConvergenceClaim::theoremD1 ? 159 : 150);
+    value.delta_index = *gen_uniform_int(0, 599);
+    value.n_step = *gen_uniform_int(0, 16);
+    value.anisotropic = isotropic_only ? false : *gen_uniform_int(0, 1) == 1;
+    value.seed = *gen_inner_seed();
+    return value;
+  });
+}
+
+ConfigurationPlan plan_for(const ConvergenceCase& value, ConvergenceClaim claim, double c) {
+  const ConvergenceSetting setting = convergence_setting(value, claim, c);
+  ConfigurationPlan plan;
+  plan.claimed_level = claim == ConvergenceClaim::theoremD1 ? 3.0 * setting.delta : setting.delta;
+  plan.regime = {{"n", setting.n}, {"N0", setting.N0}, {"n_over_N0", setting.n / setting.N0},
+                 {"gamma", setting.gamma}, {"delta", setting.delta}, {"alpha_n", setting.alpha}};
+  if (plan.claimed_level >= 1.0) plan.vacuous_reason = "the claimed probability 1 - level is <= 0";
+  if (std::isnan(setting.alpha)) plan.vacuous_reason = "alpha_n is undefined (the argument of its log is <= 0)";
+  else if (setting.alpha <= 0.0) plan.vacuous_reason = "alpha_n <= 0: the bound is no better than c1";
+  return plan;
+}
+
+}  // namespace
+
+Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
+  const std::string id = std::string(id_of(claim)) + (isotropic_only ? ".iso" : "");
+  const std::string label = std::string(claim == ConvergenceClaim::theorem51   ? "Theorem 5.1"
+                                        : claim == ConvergenceClaim::theoremD1 ? "Theorem D.1 / Proposition 2"
+                                                                               : "Corollary E.1 (Theorem 5.2, query read-out)") +
+                            (isotropic_only ? ", isotropic rows only (diagnostic)" : "");
+  const std::string claim_text =
+      claim == ConvergenceClaim::theorem51
+          ? "For delta in (0,1), 0 < gamma <= 3/2 and any n in [N_0, N], N_0 = 8(4S-2)^2 (log d + log S - log delta)/c, "
+            "with probability >= 1 - delta: ||beta_{2n+1}^(K+1) - beta*|| <= b_beta e^{-alpha_n K}, alpha_n = -log(1 - "
+            "2gamma/3 + gamma(2S-1) sqrt((log d - log delta)/(n c)) + sqrt((log S - log delta)/(n c)))."
+      : claim == ConvergenceClaim::theoremD1
+          ? "For gamma < 1.6 and n >= N_0, with probability >= 1 - 3 delta: ||beta_{2n+1}^(K+1) - beta*|| <= c1 "
+            "e^{-alpha_n K}, c1 = ||beta*||_1 and alpha_n of (D.3) (gamma also multiplies the last square root)."
+          : "For n >= N_0, with probability >= 1 - delta: |y_{n+1} - y^_{n+1}| <= c6 e^{-alpha_n K}, c6 = sqrt(d) b_x c1, "
+            "with the query read-out of Corollary E.1.";
+  return {id, label, claim_text, [id, label, claim, isotropic_only](const CheckOptions& options) {
+            const double c = effective_c(options);
+            const bool quick = options.budget == Budget::quick;
+            const ProbabilisticProperty<ConvergenceCase> property{
+                id, [claim, isotropic_only] { return gen_convergence_case(claim, isotropic_only); },
+                [claim, c](const ConvergenceCase& value) { return plan_for(value, claim, c); },
+                [claim, c](const ConvergenceCase& value, std::mt19937_64& rng) {
+                  return convergence_trial(value, claim, c, rng);
+                },
+                [claim, c](const ConvergenceCase& value) {
+                  nlohmann::json out;
+                  std::ostringstream shown;
+                  showValue(value, shown);
+                  out = nlohmann::json::parse(shown.str());
+                  const ConvergenceSetting setting = convergence_setting(value, claim, c);
+                  out["gamma"] = setting.gamma;
+                  out["delta"] = setting.delta;
+                  out["n"] = setting.n;
+                  out["N0"] = setting.N0;
+                  out["c"] = c;
+                  return out;
+                },
+                [](const ConvergenceCase& value) { return value.seed; }};
+            const ProbabilisticBudget budget{quick ? 12 : 60, quick ? 300 : 0, 40000};
+            const ProbabilisticRun run = run_probabilistic(property, budget, options);
+            StatementResult result = probabilistic_result(id, label, run, options);
+            result.device = "cpu";
+            result.notes =
+                "c = " + std::to_string(c) +
+                (options.c > 0.0 ? " (set with --c)" : " (derived for the Gaussian design)") +
+                ". Run on the LISTA-VM reference (equal to the constructed Transformer by thm4.1) with the proof's "
+                "parameters: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)} from "
+                "the realised D_n (Lemma 1 as printed). b_beta = c1 = ||beta*||_1. Gram matrices drawn from the exact "
+                "Wishart law. Ranges: d in [1,32], S in [1,d], K in [1,24], delta in [1e-6,0.977], n in [N_0, 16 N_0].";
+            return result;
+          }};
+}
+
+}  // namespace icsr::properties

@@ -1,0 +1,50 @@
+// Theorem 5.1, its appendix form Theorem D.1 (with Proposition 2), and Corollary E.1 (query read-out):
+// the LISTA-VM iterate of the constructed Transformer converges linearly in K for n >= N_0.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "properties/probabilistic.hpp"
+#include "properties/statement.hpp"
+
+namespace icsr::properties {
+
+enum class ConvergenceClaim {
+  theorem51,    // ||beta^(K+1) - beta*|| <= b_beta e^{-alpha_n K}, alpha_n of Theorem 5.1, probability >= 1 - delta
+  theoremD1,    // the same with c1 = ||beta*||_1 and alpha_n of (D.3), probability >= 1 - 3 delta
+  corollaryE1,  // |y_{n+1} - x_{n+1}^T beta^(K+1)| <= sqrt(d) b_x c1 e^{-alpha_n K}, probability >= 1 - delta
+};
+
+struct ConvergenceCase {
+  int d = 1;
+  int S = 1;
+  int K = 1;
+  int gamma_index = 1;       // gamma = gamma_index / 100
+  int delta_index = 0;       // delta = 10^(-6 + delta_index / 100)
+  int n_step = 0;            // n = ceil(N_0 2^(n_step / 4)), n_step in [0, 16]: n from N_0 to 16 N_0
+  bool anisotropic = false;  // sigma_i log-uniform in [0.5, 2], sorted descending
+  std::uint64_t seed = 0;
+};
+
+void showValue(const ConvergenceCase& value, std::ostream& os);
+
+struct ConvergenceSetting {
+  double gamma, delta, c, N0, alpha;  // alpha is NaN when undefined
+  long n;
+};
+ConvergenceSetting convergence_setting(const ConvergenceCase& value, ConvergenceClaim claim, double c);
+
+// One draw: beta*, the Gram matrix of n Gaussian rows (Wishart, exact), the thresholds of Lemma 1
+// (theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)}, from the realised coherence), K LISTA-VM steps with
+// M^V = (2/sigma_d^2) I, and the claimed bound.
+ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng);
+
+// isotropic_only restricts the rows to N(0, I), the setting of Section 6: a diagnostic sub-claim that
+// separates the isotropic case from the anisotropic one (registered as "<id>.iso").
+Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only = false);
+
+}  // namespace icsr::properties

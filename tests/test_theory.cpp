@@ -1,0 +1,145 @@
+// The paper's quantities (theory/bounds), the derived sub-exponential constant c
+// (theory/subexponential), the Wishart sampler, and the statistical verdict engine.
+#include <gtest/gtest.h>
+
+#include <boost/math/distributions/binomial.hpp>
+#include <cmath>
+#include <random>
+
+#include "properties/probabilistic.hpp"
+#include "properties/verdict.hpp"
+#include "theory/bounds.hpp"
+#include "theory/problem.hpp"
+#include "theory/subexponential.hpp"
+
+namespace icsr {
+namespace {
+
+TEST(SubexponentialConstant, MatchesTheClosedForms) {
+  // Upper chi-square tail: inf (s - log(1+s)) / (2 s^2) is reached at s = 1: (1 - log 2)/2.
+  EXPECT_NEAR(theory::derived_gaussian_c(), (1.0 - std::log(2.0)) / 2.0, 1e-9);
+  const auto constants = theory::gaussian_tail_constants();
+  ASSERT_EQ(constants.size(), 3u);
+  EXPECT_NEAR(constants[0].value, 0.25, 1e-4);  // lower tail: the limit s -> 0
+  const double t = (std::sqrt(5.0) - 1.0) / 2.0;  // product tail at s = 1: t = (sqrt(1+4s^2) - 1)/(2s)
+  EXPECT_NEAR(constants[2].value, t + 0.5 * std::log(1.0 - t * t), 1e-9);
+  for (double s : {0.01, 0.3, 0.9, 2.0}) {
+    const double root = (std::sqrt(1 + 4 * s * s) - 1) / (2 * s);
+    EXPECT_NEAR(theory::normal_product_rate(s), root * s + 0.5 * std::log(1 - root * root), 1e-12);
+  }
+}
+
+TEST(SubexponentialConstant, ExactChiSquareTailsRespectTheDerivedC) {
+  const double c = theory::derived_gaussian_c();
+  for (int N : {1, 2, 3, 5, 10, 30, 100, 1000, 10000}) {
+    for (int i = 1; i <= 40; ++i) {
+      const double s = i / 40.0;
+      const double bound = std::exp(-N * c * s * s);
+      EXPECT_LE(theory::chi_square_mean_lower_tail(N, s), bound) << "N=" << N << " s=" << s;
+      EXPECT_LE(theory::chi_square_mean_upper_tail(N, s), bound) << "N=" << N << " s=" << s;
+    }
+  }
+}
+
+TEST(Bounds, TheoremQuantitiesByHand) {
+  // N_0 = 8 (4S-2)^2 (log d + log S - log delta) / c at d = 20, S = 3, delta = 0.05, c = 1/4.
+  EXPECT_NEAR(theory::theorem51_N0(20, 3, 0.05, 0.25), 8 * 100 * (std::log(20) + std::log(3) - std::log(0.05)) / 0.25, 1e-9);
+  const int n = 30000;
+  const double sd = std::sqrt((std::log(20) - std::log(0.05)) / (n * 0.25));
+  const double ss = std::sqrt((std::log(3) - std::log(0.05)) / (n * 0.25));
+  EXPECT_NEAR(theory::theorem51_alpha(n, 20, 3, 0.9, 0.05, 0.25), -std::log(1 - 0.6 + 0.9 * 5 * sd + ss), 1e-12);
+  EXPECT_NEAR(theory::theoremD1_alpha(n, 20, 3, 0.9, 0.05, 0.25), -std::log(1 - 0.6 + 0.9 * 5 * sd + 0.9 * ss), 1e-12);
+  EXPECT_NEAR(theory::convergence_bound(2.0, 0.5, 4), 2.0 * std::exp(-2.0), 1e-15);
+  EXPECT_NEAR(theory::lemma3_off_diagonal(100, 10, 0.1, 0.5), std::sqrt((std::log(10) - std::log(0.1)) / 50), 1e-15);
+  EXPECT_NEAR(theory::lemma3_diagonal_upper(100, 3, 0.1, 0.5), 100.0 / 102 * (1 + std::sqrt((std::log(3) - std::log(0.1)) / 50)), 1e-15);
+  EXPECT_NEAR(theory::corollaryE1_c6(4, 1.5, 2.0), 6.0, 1e-15);
+  EXPECT_NEAR(theory::lemma4_Cx(2, 1.0, 1.0, 9, 5.0), 4.0, 1e-15);
+}
+
+TEST(Bounds, PreconditionsThrowNamingTheValue) {
+  EXPECT_THROW(theory::theorem51_N0(20, 3, 0.0, 0.25), std::invalid_argument);
+  EXPECT_THROW(theory::theorem51_N0(20, 3, 1.0, 0.25), std::invalid_argument);
+  EXPECT_THROW(theory::theorem51_N0(20, 3, 0.1, -1.0), std::invalid_argument);
+  EXPECT_THROW(theory::theorem51_N0(2, 3, 0.1, 0.25), std::invalid_argument);  // S > d
+  EXPECT_THROW(theory::theorem51_alpha(10, 20, 3, 0.0, 0.1, 0.25), std::invalid_argument);
+  EXPECT_THROW(theory::theoremD1_alpha(1000000, 2, 1, 1.59, 0.5, 1.0), std::invalid_argument);  // log of a negative
+  EXPECT_THROW(theory::lemma4_Cx(5, 1.0, 1.0, 3, 0.0), std::invalid_argument);
+  try {
+    theory::lemma3_diagonal_lower(10, 2, 1.5, 0.25);
+    ADD_FAILURE();
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("1.5"), std::string::npos) << error.what();
+  }
+}
+
+TEST(Bounds, Lemma1QuantitiesOnAHandMatrix) {
+  Eigen::MatrixXd D(2, 2), X(2, 2);
+  D << 1, 0, 0, 1;
+  X << 0.8, 0.1, -0.2, 0.9;  // D^T X = X
+  const auto coherence = theory::generalised_coherence(D, X, {0});
+  EXPECT_DOUBLE_EQ(coherence.sigma_min, 0.8);
+  EXPECT_DOUBLE_EQ(coherence.sigma_max, 0.2);
+  EXPECT_DOUBLE_EQ(coherence.diagonal_max, 0.9);
+  EXPECT_DOUBLE_EQ(theory::lemma1_contraction(1.0, 1, 0.8, 0.2), 0.2 + 0.2);
+  EXPECT_DOUBLE_EQ(theory::lemma1_c2(1.0, 1, 0.8, 0.2), -std::log(0.4));
+  EXPECT_DOUBLE_EQ(theory::lemma1_theta(2, 1.0, 0.2, 3.0, 0.5), 0.6);
+  EXPECT_TRUE(theory::lemma1_conditions(1.0, 1, coherence));
+}
+
+TEST(WishartSampler, MomentsMatchTheGramOfGaussianRows) {
+  theory::ProblemConfig config;
+  config.d = 3;
+  config.S = 1;
+  config.sigma = {2.0, 1.0, 0.5};
+  std::mt19937_64 rng(17);
+  const int draws = 4000;
+  const long n = 50;
+  Eigen::MatrixXd mean = Eigen::MatrixXd::Zero(3, 3);
+  double second_moment_01 = 0.0;
+  for (int t = 0; t < draws; ++t) {
+    const Eigen::MatrixXd G = theory::sample_gram(config, n, rng);
+    mean += G / draws;
+    second_moment_01 += G(0, 1) * G(0, 1) / draws;
+  }
+  // E G = n Sigma; Var G_01 = n sigma_0^2 sigma_1^2. Tolerances: 5 standard errors.
+  EXPECT_NEAR(mean(0, 0), n * 4.0, 5 * std::sqrt(2.0 * n * 16 / draws));
+  EXPECT_NEAR(mean(2, 2), n * 0.25, 5 * std::sqrt(2.0 * n * 0.0625 / draws));
+  EXPECT_NEAR(mean(0, 1), 0.0, 5 * std::sqrt(n * 4.0 / draws));
+  EXPECT_NEAR(second_moment_01 / (n * 4.0), 1.0, 0.15);
+  config.design = theory::Design::rademacher;
+  EXPECT_THROW(theory::sample_gram(config, n, rng), std::invalid_argument);
+}
+
+TEST(Verdict, ClopperPearsonDecisions) {
+  using properties::Verdict;
+  const auto none = properties::judge_failure_rate(0, 1000, 0.01, 0.05);
+  EXPECT_NEAR(none.upper, 1 - std::pow(0.05, 1.0 / 1000), 1e-9);  // exact for zero failures
+  EXPECT_EQ(none.verdict, Verdict::holds);
+  EXPECT_EQ(properties::judge_failure_rate(30, 1000, 0.01, 0.05).verdict, Verdict::violated);
+  EXPECT_EQ(properties::judge_failure_rate(10, 1000, 0.01, 0.05).verdict, Verdict::inconclusive);
+  EXPECT_THROW(properties::judge_failure_rate(5, 4, 0.1, 0.05), std::invalid_argument);
+  EXPECT_THROW(properties::judge_failure_rate(0, 10, 0.1, 1.5), std::invalid_argument);
+}
+
+TEST(Verdict, FullBudgetTrialCountHasThePromisedPower) {
+  const double level = 0.03, alpha = 0.05 / 60;
+  const int trials = properties::trials_for_power(level, alpha);
+  // Recompute: the fewest failures judged violated, and the chance of reaching it at twice the level.
+  int needed = 0;
+  while (properties::judge_failure_rate(needed, trials, level, alpha).verdict != properties::Verdict::violated) ++needed;
+  const double power = boost::math::cdf(boost::math::complement(boost::math::binomial_distribution<>(trials, 2 * level), needed - 1));
+  EXPECT_GE(power, 0.99);
+  EXPECT_LT(trials, 20000);
+}
+
+TEST(Verdict, QuantileUpperConfidence) {
+  std::vector<double> values(100);
+  for (int i = 0; i < 100; ++i) values[i] = i;
+  const double upper = properties::quantile_upper_confidence(values, 0.5, 0.95);
+  EXPECT_GE(upper, 49.0);
+  EXPECT_LE(upper, 60.0);
+  EXPECT_TRUE(std::isinf(properties::quantile_upper_confidence(values, 0.999, 0.95)));
+}
+
+}  // namespace
+}  // namespace icsr
