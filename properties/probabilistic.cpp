@@ -114,7 +114,7 @@ StatementResult probabilistic_result(const std::string& id, const std::string& l
     }
     (void)upper;
   }
-  result.figures = {{"c", effective_c(options)},
+  result.figures = {{"c", options.c > 0.0 ? nlohmann::json(options.c) : nlohmann::json("derived per configuration")},
                     {"alpha_family", options.alpha},
                     {"configurations", run.configurations},
                     {"holds", run.holds},

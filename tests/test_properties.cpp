@@ -45,6 +45,35 @@ TEST(Statements, PrintedMlpIsViolatedWithAShrunkCounterexample) {
   EXPECT_NE(result.counterexample->rc_params.find("reproduce="), std::string::npos);
 }
 
+TEST(Statements, Lemma3AndTheorem51FindingsAreViolated) {
+  // Recorded findings (properties/findings/): Lemma 3's second bound fails at small n and for anisotropic
+  // rows; Theorem 5.1, D.1 and Corollary E.1 fail for anisotropic rows and, with isotropic rows, for
+  // gamma above about 6/5.
+  for (const char* id : {"lemma3", "lemma3.upper", "thm5.1", "thm5.1.iso", "thmD.1", "thmD.1.iso", "corE.1"}) {
+    const StatementResult result = check_quick(id);
+    EXPECT_EQ(result.verdict, Verdict::violated) << id;
+    ASSERT_TRUE(result.counterexample.has_value()) << id;
+    EXPECT_FALSE(result.counterexample->observed.is_null()) << id;
+  }
+  const StatementResult isotropic = check_quick("thm5.1.iso");
+  EXPECT_GT(isotropic.counterexample->parameters.at("gamma").get<double>(), 1.2);
+}
+
+TEST(Statements, ProbabilisticEvidenceIsComplete) {
+  const StatementResult result = check_quick("lemma3.offdiag");
+  EXPECT_NE(result.verdict, Verdict::violated);  // with c derived for each design
+  const auto& configurations = result.figures.at("per_configuration");
+  ASSERT_GE(configurations.size(), 1u);
+  for (const auto& configuration : configurations) {
+    if (configuration.at("verdict") == "vacuous") continue;
+    const auto& evidence = configuration.at("evidence");
+    for (const char* key : {"judgement", "bound_median", "observed_median", "observed_quantile", "tightness_median"}) {
+      EXPECT_TRUE(evidence.contains(key)) << key;
+    }
+    EXPECT_TRUE(configuration.at("parameters").contains("c"));
+  }
+}
+
 TEST(Statements, RegistryIsConsistent) {
   for (const Statement& statement : registry()) {
     EXPECT_FALSE(statement.label.empty()) << statement.id;

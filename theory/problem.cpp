@@ -144,6 +144,17 @@ Instance sample_instance(const ProblemConfig& config, std::uint64_t seed) {
   return sample_instance(config, rng);
 }
 
+std::vector<double> sorted_log_uniform_scales(int d, double low, double high, std::uint64_t seed) {
+  if (d < 1) throw std::invalid_argument("d must be >= 1, got " + std::to_string(d));
+  if (!(low > 0.0 && high >= low)) throw std::invalid_argument("scales need 0 < low <= high");
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> exponent(std::log(low), std::log(high));
+  std::vector<double> sigma(d);
+  for (double& value : sigma) value = std::exp(exponent(rng));
+  std::sort(sigma.begin(), sigma.end(), std::greater<>());
+  return sigma;
+}
+
 double soft_threshold(double x, double theta) {
   const double magnitude = std::abs(x) - theta;
   if (magnitude <= 0.0) return 0.0;

@@ -59,6 +59,10 @@ Eigen::MatrixXd sample_design(const ProblemConfig& config, int rows, std::mt1993
 // Gram matrix is singular and is formed from n drawn rows instead. Throws for the Rademacher design.
 Eigen::MatrixXd sample_gram(const ProblemConfig& config, long n, std::mt19937_64& rng);
 
+// Column scales sigma_1 >= ... >= sigma_d, log-uniform in [low, high], drawn from `seed` (the
+// anisotropic designs of the properties; Lemma 3's proof assumes this order).
+std::vector<double> sorted_log_uniform_scales(int d, double low, double high, std::uint64_t seed);
+
 // Soft-thresholding S_theta(x) = sign(x) max(0, |x| - theta), element-wise (Section 4.2).
 double soft_threshold(double x, double theta);
 Eigen::VectorXd soft_threshold(const Eigen::VectorXd& x, double theta);

@@ -3,6 +3,7 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -62,6 +63,13 @@ double derived_gaussian_c() {
   double c = std::numeric_limits<double>::infinity();
   for (const TailConstant& constant : gaussian_tail_constants()) c = std::min(c, constant.value);
   return c;
+}
+
+double derived_gaussian_c(const std::vector<double>& sigma) {
+  if (sigma.size() < 2) return derived_gaussian_c();
+  const auto constants = gaussian_tail_constants();
+  const double ratio = sigma.back() * sigma.back() / (sigma[0] * sigma[1]);
+  return std::min({constants[0].value, constants[1].value, constants[2].value * ratio * ratio});
 }
 
 double chi_square_mean_lower_tail(int N, double s) {

@@ -35,6 +35,12 @@ struct TailConstant {
 std::vector<TailConstant> gaussian_tail_constants();
 double derived_gaussian_c();
 
+// The same for rows N(0, diag(sigma^2)) with sigma sorted descending. The proof normalises the squares
+// by sigma_i (standard chi-square: unchanged), but compares the cross terms X_ki X_kj / sigma_d^2 with a
+// bound written for unit scale; their mean is (sigma_i sigma_j / sigma_d^2) times a mean of standard
+// products, so the product constant shrinks by (sigma_d^2 / (sigma_1 sigma_2))^2 (the worst pair).
+double derived_gaussian_c(const std::vector<double>& sigma);
+
 // Exact P{(1/N) chi^2_N <= 1 - s} and P{(1/N) chi^2_N >= 1 + s} (Boost's chi-square CDF), to check the
 // derived c against exp(-N c s^2).
 double chi_square_mean_lower_tail(int N, double s);
