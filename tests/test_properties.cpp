@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "properties/statement.hpp"
+#include "properties/thm5_1_convergence.hpp"
+#include "theory/subexponential.hpp"
 #include "reports/evidence.hpp"
 #include "test_support.hpp"
 
@@ -57,6 +59,29 @@ TEST(Statements, Lemma3AndTheorem51FindingsAreViolated) {
   }
   const StatementResult isotropic = check_quick("thm5.1.iso");
   EXPECT_GT(isotropic.counterexample->parameters.at("gamma").get<double>(), 1.2);
+}
+
+// The paper's own setting (d = 20, S = 3, K = 12, delta = 0.05, isotropic rows, n = N_0): with gamma = 1.5,
+// which Theorem 5.1 admits, the bound fails on nearly every draw; with gamma = 0.9 it never does.
+int theorem51_failures(int gamma_index, int trials) {
+  ConvergenceCase value;
+  value.d = 20;
+  value.S = 3;
+  value.K = 12;
+  value.gamma_index = gamma_index;
+  value.delta_index = 470;
+  value.seed = 3;
+  std::mt19937_64 rng(11);
+  int failures = 0;
+  for (int t = 0; t < trials; ++t) {
+    failures += convergence_trial(value, ConvergenceClaim::theorem51, theory::derived_gaussian_c(), rng).failed ? 1 : 0;
+  }
+  return failures;
+}
+
+TEST(Statements, Theorem51FailsAtGammaOneAndAHalfInThePaperSetting) {
+  EXPECT_GE(theorem51_failures(150, 400), 390);
+  EXPECT_EQ(theorem51_failures(90, 400), 0);
 }
 
 TEST(Statements, ProbabilisticEvidenceIsComplete) {
