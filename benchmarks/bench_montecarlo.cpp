@@ -27,8 +27,8 @@ properties::ConvergenceCase paper_case() {
   value.d = 20;
   value.S = 3;
   value.K = 12;
-  value.gamma_index = 100;  // gamma = 1
-  value.delta_index = 470;  // delta = 10^-1.3 = 0.05
+  value.gamma = 1.0;
+  value.delta = 0.05;
   value.n_step = 0;         // n = N_0
   value.seed = 7;
   return value;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <stdexcept>
@@ -38,6 +39,22 @@ int list_statements() {
   return kExitHolds;
 }
 
+// Every pin must be taken by at least one selected statement, and pass each taker's own range check.
+void validate_pins(const std::vector<const Statement*>& selected, const icsr::properties::Pins& pins) {
+  icsr::properties::validate(pins);
+  const nlohmann::json described = icsr::properties::describe(pins);
+  for (const auto& [name, value] : described.items()) {
+    bool taken = false;
+    for (const Statement* statement : selected) {
+      taken = taken || std::find(statement->pinnable.begin(), statement->pinnable.end(), name) != statement->pinnable.end();
+    }
+    if (!taken) throw std::invalid_argument("--" + name + " is not a parameter of any selected statement");
+  }
+  for (const Statement* statement : selected) {
+    if (statement->validate_pins) statement->validate_pins(pins);
+  }
+}
+
 std::vector<const Statement*> select_statements(const std::vector<std::string>& ids) {
   std::vector<const Statement*> selected;
   for (const std::string& id : ids) {
@@ -53,6 +70,7 @@ std::vector<const Statement*> select_statements(const std::vector<std::string>& 
 int check_statements(const std::vector<std::string>& ids, const CheckOptions& options, const std::string& json_path,
                      const std::string& findings_dir) {
   const std::vector<const Statement*> selected = select_statements(ids);
+  validate_pins(selected, options.pins);
   std::vector<StatementResult> results;
   int exit_code = kExitHolds;
   const auto start = std::chrono::steady_clock::now();
@@ -124,6 +142,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1e-12, 0.5))
       ->capture_default_str();
   check->add_option("--json", json_path, "Write the evidence (one object per statement) to this file");
+  icsr::properties::Pins pins;
+  check->add_option("--d", pins.d, "Fix the dimension d instead of drawing it");
+  check->add_option("--S", pins.S, "Fix the sparsity S");
+  check->add_option("--N", pins.N, "Fix the number of in-context examples N (thm4.1, prop1.B)");
+  check->add_option("--n", pins.n, "Fix the prefix length n (Lemma 3, Theorem 5.1 family)");
+  check->add_option("--K", pins.K, "Fix the number of layers K");
+  check->add_option("--delta", pins.delta, "Fix the probability parameter delta in (0, 1)");
+  check->add_option("--gamma", pins.gamma, "Fix the step size gamma");
   std::string findings_dir;
   check->add_option("--record-findings", findings_dir,
                     "Write each violated statement's counterexample to DIR/<id>.json (ctest replays "
@@ -148,6 +174,7 @@ int main(int argc, char** argv) {
     options.device = device;
     options.c = c;
     options.alpha = alpha;
+    options.pins = pins;
     torch::manual_seed(static_cast<std::uint64_t>(seed));
     return check_statements(ids, options, json_path, findings_dir);
   } catch (const std::invalid_argument& error) {

@@ -33,13 +33,13 @@ std::vector<std::string> tags(const ConstructionCase& value) {
           value.general_mv ? "M^V general PD" : "M^V = cI"};
 }
 
-rc::Gen<ConstructionCase> gen_construction_case() {
-  return rc::gen::exec([] {
+rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins) {
+  return rc::gen::exec([pins] {
     ConstructionCase value;
-    value.d = *gen_uniform_int(1, 24);
-    value.N = *gen_uniform_int(1, 16);
-    value.K = *gen_uniform_int(1, 16);
-    value.S = *gen_uniform_int(1, value.d);
+    value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(24, pins.S.value_or(1)));
+    value.N = *gen_pinned(pins.N, 1, 16);
+    value.K = *gen_pinned(pins.K, 1, 16);
+    value.S = *gen_pinned(pins.S, 1, value.d);
     value.design = *gen_uniform_int(0, 1) == 0 ? theory::Design::gaussian : theory::Design::rademacher;
     value.badly_scaled = *gen_uniform_int(0, 1) == 1;
     value.general_mv = *gen_uniform_int(0, 1) == 1;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/construction.hpp"
+#include "properties/statement.hpp"
 #include "theory/problem.hpp"
 
 namespace icsr::properties {
@@ -36,7 +37,7 @@ nlohmann::json describe(const ConstructionCase& value);
 std::vector<std::string> tags(const ConstructionCase& value);
 
 // d in [1, 24], N in [1, 16], K in [1, 16], S in [1, d], every design, scaling and M^V kind.
-rc::Gen<ConstructionCase> gen_construction_case();
+rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins = {});
 
 struct RealisedCase {
   theory::ProblemConfig problem;

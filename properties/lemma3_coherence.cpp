@@ -39,13 +39,10 @@ const char* name_of(Lemma3Bound which) {
 
 }  // namespace
 
-double delta_of(const CoherenceCase& value) { return std::pow(10.0, -6.0 + value.delta_index / 100.0); }
-
 void showValue(const CoherenceCase& value, std::ostream& os) { os << describe(value, 0.0).dump(); }
 
 nlohmann::json describe(const CoherenceCase& value, double c) {
-  nlohmann::json out = {{"d", value.d}, {"S", value.S}, {"n", value.n}, {"delta_index", value.delta_index},
-                        {"delta", delta_of(value)}, {"anisotropic", value.anisotropic}, {"seed", value.seed}};
+  nlohmann::json out = {{"d", value.d}, {"S", value.S}, {"n", value.n}, {"delta", value.delta}, {"anisotropic", value.anisotropic}, {"seed", value.seed}};
   if (c > 0.0) out["c"] = c;
   return out;
 }
@@ -73,7 +70,7 @@ ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, d
   off.diagonal().setZero();
   const double off_max = off.maxCoeff();
 
-  const double delta = delta_of(value);
+  const double delta = value.delta;
   const double lower = theory::lemma3_diagonal_lower(value.n, value.S, delta, c);
   const double upper = theory::lemma3_diagonal_upper(value.n, value.S, delta, c);
   const double off_bound = theory::lemma3_off_diagonal(value.n, value.d, delta, c);
@@ -90,13 +87,13 @@ ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, d
 
 namespace {
 
-rc::Gen<CoherenceCase> gen_coherence_case() {
-  return rc::gen::exec([] {
+rc::Gen<CoherenceCase> gen_coherence_case(const Pins& pins) {
+  return rc::gen::exec([pins] {
     CoherenceCase value;
-    value.d = *gen_uniform_int(1, 32);
-    value.S = *gen_uniform_int(1, value.d);
-    value.n = static_cast<int>(std::floor(std::pow(2.0, *gen_uniform_int(0, 88) / 8.0)));  // 1 .. 2048
-    value.delta_index = *gen_uniform_int(0, 599);
+    value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
+    value.S = *gen_pinned(pins.S, 1, value.d);
+    value.n = pins.n ? *pins.n : static_cast<int>(std::floor(std::pow(2.0, *gen_uniform_int(0, 88) / 8.0)));  // 1 .. 2048
+    value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
     value.anisotropic = *gen_uniform_int(0, 1) == 1;
     value.seed = *gen_inner_seed();
     return value;
@@ -105,7 +102,7 @@ rc::Gen<CoherenceCase> gen_coherence_case() {
 
 ConfigurationPlan plan_for(const CoherenceCase& value, Lemma3Bound which, double c) {
   ConfigurationPlan plan;
-  const double delta = delta_of(value);
+  const double delta = value.delta;
   plan.claimed_level = which == Lemma3Bound::all ? 3.0 * delta : delta;
   if (plan.claimed_level >= 1.0) plan.vacuous_reason = "the claimed probability 1 - level is <= 0";
   if (which == Lemma3Bound::off_diagonal && value.d == 1) plan.vacuous_reason = "no pair i != j when d = 1";
@@ -133,11 +130,11 @@ Statement lemma3_statement(Lemma3Bound which) {
       : which == Lemma3Bound::diagonal_upper
           ? "max_{i in 𝕊} D_i^T X_i <= n/(n+2)(1 + sqrt((log S - log delta)/(n c))) with probability >= 1 - delta."
           : "max_{i != j} |D_i^T X_j| <= sqrt((log d - log delta)/(n c)) with probability >= 1 - delta.";
-  return {id, label, claim, [id, label, which](const CheckOptions& options) {
+  Statement statement{id, label, claim, [id, label, which](const CheckOptions& options) {
             const double c_option = options.c;
             const bool quick = options.budget == Budget::quick;
             const ProbabilisticProperty<CoherenceCase> property{
-                id, gen_coherence_case, [which, c_option](const CoherenceCase& value) { return plan_for(value, which, config_c(value, c_option)); },
+                id, [pins = options.pins] { return gen_coherence_case(pins); }, [which, c_option](const CoherenceCase& value) { return plan_for(value, which, config_c(value, c_option)); },
                 [which, c_option](const CoherenceCase& value, std::mt19937_64& rng) {
                   return lemma3_trial(value, which, config_c(value, c_option), rng);
                 },
@@ -155,6 +152,8 @@ Statement lemma3_statement(Lemma3Bound which) {
                            "[1,2048], delta in [1e-6, 0.977]. Bonferroni over the configurations at family level alpha.";
             return result;
           }};
+  statement.pinnable = {"d", "S", "n", "delta"};
+  return statement;
 }
 
 }  // namespace icsr::properties

@@ -18,14 +18,13 @@ struct CoherenceCase {
   int d = 2;
   int S = 1;
   int n = 1;
-  int delta_index = 0;       // delta = 10^(-6 + delta_index / 100), delta_index in [0, 599]: [1e-6, 0.977]
+  double delta = 0.1;        // drawn log-uniform on [1e-6, 1) (grid of 600), or pinned
   bool anisotropic = false;  // sigma_i log-uniform in [0.5, 2] (sorted, sigma_d the smallest) instead of 1
   std::uint64_t seed = 0;
 };
 
 void showValue(const CoherenceCase& value, std::ostream& os);
 nlohmann::json describe(const CoherenceCase& value, double c);
-double delta_of(const CoherenceCase& value);
 
 // One draw: X (n x d), a uniformly random support of size S, and the three coherence quantities
 // against their bounds. `failed` refers to the chosen bound (or to any of them for Lemma3Bound::all).

@@ -28,13 +28,13 @@ TrialOutcome evaluate_b_bound(const ConstructionCase& value) {
 Statement prop1_b_statement() {
   const std::string id = "prop1.B";
   const std::string label = "Proposition 1 (proof): the bound on B";
-  return {id, label,
+  Statement statement{id, label,
           "B >= b_beta b_x + b_x sqrt(d) (b_beta + C_beta^K), C_beta = 1 + b_x^2 d gamma_max ||M^V|| + "
           "b_beta b_x gamma_max ||M^V||, makes relu(-+beta_{2n+1}^(k) . x_l - B) = 0 for every odd key, so the "
           "heads +-1 see only the even tokens.",
           [id, label](const CheckOptions& options) {
             const IdentityProperty<ConstructionCase> property{
-                id, gen_construction_case, evaluate_b_bound,
+                id, [pins = options.pins] { return gen_construction_case(pins); }, evaluate_b_bound,
                 [](const ConstructionCase& value) { return describe(value); },
                 [](const ConstructionCase& value) { return tags(value); }};
             const IdentityRun run = run_identity(property, options.budget == Budget::quick ? 1000 : 10000, options);
@@ -46,6 +46,8 @@ Statement prop1_b_statement() {
                 "(b_x = max ||x_i|| over x_1..x_{N+1}, b_beta = ||beta*||_1); ||M^V|| is the spectral norm.";
             return result;
           }};
+  statement.pinnable = {"d", "S", "N", "K"};
+  return statement;
 }
 
 }  // namespace icsr::properties

@@ -135,3 +135,24 @@ rc::Gen<std::uint64_t> gen_inner_seed() {
 }
 
 }  // namespace icsr::properties
+
+namespace icsr::properties {
+
+rc::Gen<int> gen_pinned(const std::optional<int>& pin, int low, int high_inclusive) {
+  return pin ? rc::gen::just(*pin) : gen_uniform_int(low, high_inclusive);
+}
+
+rc::Gen<double> gen_pinned(const std::optional<double>& pin, const rc::Gen<double>& generator) {
+  return pin ? rc::gen::just(*pin) : generator;
+}
+
+rc::Gen<double> gen_log_grid(double low, double high, int steps) {
+  return rc::gen::map(gen_uniform_int(0, steps - 1),
+                      [=](int i) { return low * std::pow(high / low, static_cast<double>(i) / steps); });
+}
+
+rc::Gen<double> gen_linear_grid(double step, int first, int last) {
+  return rc::gen::map(gen_uniform_int(first, last), [=](int i) { return step * i; });
+}
+
+}  // namespace icsr::properties

@@ -98,4 +98,13 @@ StatementResult statement_result(const std::string& id, const std::string& label
 rc::Gen<int> gen_uniform_int(int low, int high_inclusive);
 rc::Gen<std::uint64_t> gen_inner_seed();
 
+// The pinned value when the user fixed one, else the generator.
+rc::Gen<int> gen_pinned(const std::optional<int>& pin, int low, int high_inclusive);
+rc::Gen<double> gen_pinned(const std::optional<double>& pin, const rc::Gen<double>& generator);
+
+// A log-uniform grid as a generator that shrinks towards `low`: low * (high/low)^(i/steps), i in [0, steps).
+rc::Gen<double> gen_log_grid(double low, double high, int steps);
+// A linear grid: step * i for i in [first, last].
+rc::Gen<double> gen_linear_grid(double step, int first, int last);
+
 }  // namespace icsr::properties

@@ -16,6 +16,32 @@ std::string to_string(Verdict verdict) {
   return "unknown";
 }
 
+void validate(const Pins& pins) {
+  const auto reject = [](const std::string& message) { throw std::invalid_argument(message); };
+  if (pins.delta && !(*pins.delta > 0.0 && *pins.delta < 1.0)) reject("--delta must lie in (0, 1), got " + std::to_string(*pins.delta));
+  if (pins.gamma && !(*pins.gamma > 0.0)) reject("--gamma must be > 0, got " + std::to_string(*pins.gamma));
+  if (pins.d && *pins.d < 1) reject("--d must be >= 1, got " + std::to_string(*pins.d));
+  if (pins.S && *pins.S < 1) reject("--S must be >= 1, got " + std::to_string(*pins.S));
+  if (pins.d && pins.S && *pins.S > *pins.d) {
+    reject("--S must be <= d, got S=" + std::to_string(*pins.S) + " > d=" + std::to_string(*pins.d));
+  }
+  if (pins.N && *pins.N < 1) reject("--N must be >= 1, got " + std::to_string(*pins.N));
+  if (pins.n && *pins.n < 1) reject("--n must be >= 1, got " + std::to_string(*pins.n));
+  if (pins.K && *pins.K < 1) reject("--K must be >= 1, got " + std::to_string(*pins.K));
+}
+
+nlohmann::json describe(const Pins& pins) {
+  nlohmann::json out = nlohmann::json::object();
+  if (pins.d) out["d"] = *pins.d;
+  if (pins.S) out["S"] = *pins.S;
+  if (pins.N) out["N"] = *pins.N;
+  if (pins.n) out["n"] = *pins.n;
+  if (pins.K) out["K"] = *pins.K;
+  if (pins.delta) out["delta"] = *pins.delta;
+  if (pins.gamma) out["gamma"] = *pins.gamma;
+  return out;
+}
+
 double effective_c(const CheckOptions& options) {
   return options.c > 0.0 ? options.c : theory::derived_gaussian_c();
 }
@@ -73,6 +99,8 @@ std::string replay_command(const std::string& id, const CheckOptions& options) {
   if (options.device != "cpu") command += " --device " + options.device;
   if (options.c > 0.0) command += " --c " + std::to_string(options.c);
   if (options.alpha != 0.05) command += " --alpha " + std::to_string(options.alpha);
+  const nlohmann::json pins = describe(options.pins);
+  for (const auto& [name, value] : pins.items()) command += " --" + name + " " + value.dump();
   return command;
 }
 

@@ -20,12 +20,27 @@ std::string to_string(Verdict verdict);
 std::string to_string(Budget budget);
 Budget budget_from_string(const std::string& name);  // throws std::invalid_argument
 
+// Parameters fixed on the command line (--d 20 --delta 0.05 ...); the generators draw the rest over
+// the statement's stated ranges. A pin outside a statement's range is rejected before anything runs.
+struct Pins {
+  std::optional<int> d, S, N, n, K;
+  std::optional<double> delta, gamma;
+
+  bool empty() const { return !d && !S && !N && !n && !K && !delta && !gamma; }
+};
+
+// Throws std::invalid_argument naming the parameter: delta outside (0, 1), gamma <= 0, d < 1, S < 1,
+// S > d, N < 1, n < 1, K < 1.
+void validate(const Pins& pins);
+nlohmann::json describe(const Pins& pins);
+
 struct CheckOptions {
   Budget budget = Budget::quick;
   std::uint64_t seed = 1;
   std::string device = "cpu";  // "cpu" or "cuda"; the LibTorch device the Transformers run on
   double c = 0.0;              // Lemma 3's sub-exponential constant; 0 means the derived Gaussian value
   double alpha = 0.05;         // family-wise false-alarm level of probabilistic verdicts
+  Pins pins;                   // parameters fixed by the user
 };
 
 // The c a run uses: options.c when set, else theory::derived_gaussian_c().
@@ -79,6 +94,9 @@ struct Statement {
   std::string label;   // e.g. "Theorem 4.1 / Proposition 1 / Theorem C.1"
   std::string claim;   // the statement in words, with its equation numbers
   std::function<StatementResult(const CheckOptions&)> check;
+  std::vector<std::string> pinnable;  // the Pins fields this statement accepts: "d", "S", "N", "n", "K", "delta", "gamma"
+  // Statement-specific range checks on the pins (e.g. gamma <= 3/2 for Theorem 5.1); may be empty.
+  std::function<void(const Pins&)> validate_pins;
 };
 
 // Every registered statement, in paper order.

@@ -128,8 +128,8 @@ TrialOutcome evaluate_equivalence(const ConstructionCase& value, BChoice choice,
 namespace {
 
 IdentityProperty<ConstructionCase> equivalence_property(const std::string& id, BChoice choice,
-                                                        const torch::Device& device) {
-  return {id, gen_construction_case,
+                                                        const torch::Device& device, const Pins& pins) {
+  return {id, [pins] { return gen_construction_case(pins); },
           [choice, device](const ConstructionCase& value) { return evaluate_equivalence(value, choice, device); },
           [](const ConstructionCase& value) { return describe(value); },
           [](const ConstructionCase& value) { return tags(value); }};
@@ -138,7 +138,7 @@ IdentityProperty<ConstructionCase> equivalence_property(const std::string& id, B
 StatementResult check_thm4_1(const CheckOptions& options) {
   const torch::Device device = models::device_from_string(options.device);
   const bool quick = options.budget == Budget::quick;
-  const IdentityRun run = run_identity(equivalence_property("thm4.1", BChoice::proof, device), quick ? 1000 : 10000, options);
+  const IdentityRun run = run_identity(equivalence_property("thm4.1", BChoice::proof, device, options.pins), quick ? 1000 : 10000, options);
 
   StatementResult result = statement_result("thm4.1", "Theorem 4.1 / Proposition 1 / Theorem C.1", run, options);
   result.figures["dtype"] = "float64";
@@ -146,7 +146,7 @@ StatementResult check_thm4_1(const CheckOptions& options) {
   // Negative control: the same property with B below what silences the odd keys must fail.
   CheckOptions control_options = options;
   const IdentityRun control =
-      run_identity(equivalence_property("thm4.1.b-too-small", BChoice::too_small, device), quick ? 200 : 1000, control_options);
+      run_identity(equivalence_property("thm4.1.b-too-small", BChoice::too_small, device, options.pins), quick ? 200 : 1000, control_options);
   Control b_too_small;
   b_too_small.name = "B too small (half of the smallest B that silences the odd-token keys)";
   b_too_small.expected = Verdict::violated;
@@ -169,11 +169,13 @@ StatementResult check_thm4_1(const CheckOptions& options) {
 }  // namespace
 
 Statement thm4_1_statement() {
-  return {"thm4.1", "Theorem 4.1 / Proposition 1 / Theorem C.1",
+  Statement statement{"thm4.1", "Theorem 4.1 / Proposition 1 / Theorem C.1",
           "The K-layer Transformer of Appendix C.1 (eqs. C.1-C.3, embedding 4.2) computes LISTA-VM (4.4 / C.12): "
           "for every layer k and odd token 2n+1, the beta block equals the LISTA-VM iterate on the first n "
           "examples with M^(k) = gamma^(k) M^V; the query read-out of token 2N+1 is x_{N+1}^T beta^(K+1).",
           check_thm4_1};
+  statement.pinnable = {"d", "S", "N", "K"};
+  return statement;
 }
 
 }  // namespace icsr::properties

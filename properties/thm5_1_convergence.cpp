@@ -44,19 +44,20 @@ const char* id_of(ConvergenceClaim claim) {
 }  // namespace
 
 void showValue(const ConvergenceCase& value, std::ostream& os) {
-  os << nlohmann::json{{"d", value.d}, {"S", value.S}, {"K", value.K}, {"gamma_index", value.gamma_index},
-                       {"delta_index", value.delta_index}, {"n_step", value.n_step},
+  os << nlohmann::json{{"d", value.d}, {"S", value.S}, {"K", value.K}, {"gamma", value.gamma},
+                       {"delta", value.delta}, {"n_step", value.n_step}, {"n_pinned", value.n_pinned},
                        {"anisotropic", value.anisotropic}, {"seed", value.seed}}
             .dump();
 }
 
 ConvergenceSetting convergence_setting(const ConvergenceCase& value, ConvergenceClaim claim, double c) {
   ConvergenceSetting setting;
-  setting.gamma = value.gamma_index / 100.0;
-  setting.delta = std::pow(10.0, -6.0 + value.delta_index / 100.0);
+  setting.gamma = value.gamma;
+  setting.delta = value.delta;
   setting.c = c;
   setting.N0 = theory::theorem51_N0(value.d, value.S, setting.delta, c);
-  setting.n = static_cast<long>(std::ceil(setting.N0 * std::pow(2.0, value.n_step / 4.0)));
+  setting.n = value.n_pinned > 0 ? value.n_pinned
+                                 : static_cast<long>(std::ceil(setting.N0 * std::pow(2.0, value.n_step / 4.0)));
   try {
     setting.alpha = claim == ConvergenceClaim::theoremD1
                         ? theory::theoremD1_alpha(static_cast<int>(setting.n), value.d, value.S, setting.gamma,
@@ -121,15 +122,16 @@ ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceCl
 
 namespace {
 
-rc::Gen<ConvergenceCase> gen_convergence_case(ConvergenceClaim claim, bool isotropic_only) {
-  return rc::gen::exec([claim, isotropic_only] {
+rc::Gen<ConvergenceCase> gen_convergence_case(ConvergenceClaim claim, bool isotropic_only, const Pins& pins) {
+  return rc::gen::exec([claim, isotropic_only, pins] {
     ConvergenceCase value;
-    value.d = *gen_uniform_int(1, 32);
-    value.S = *gen_uniform_int(1, value.d);
-    value.K = *gen_uniform_int(1, 24);
-    value.gamma_index = *gen_uniform_int(1, claim == ConvergenceClaim::theoremD1 ? 159 : 150);
-    value.delta_index = *gen_uniform_int(0, 599);
-    value.n_step = *gen_uniform_int(0, 16);
+    value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
+    value.S = *gen_pinned(pins.S, 1, value.d);
+    value.K = *gen_pinned(pins.K, 1, 24);
+    value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, claim == ConvergenceClaim::theoremD1 ? 159 : 150));
+    value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
+    value.n_step = pins.n ? 0 : *gen_uniform_int(0, 16);
+    value.n_pinned = pins.n.value_or(0);
     value.anisotropic = isotropic_only ? false : *gen_uniform_int(0, 1) == 1;
     value.seed = *gen_inner_seed();
     return value;
@@ -143,6 +145,7 @@ ConfigurationPlan plan_for(const ConvergenceCase& value, ConvergenceClaim claim,
   plan.regime = {{"n", setting.n}, {"N0", setting.N0}, {"n_over_N0", setting.n / setting.N0},
                  {"gamma", setting.gamma}, {"delta", setting.delta}, {"alpha_n", setting.alpha}};
   if (plan.claimed_level >= 1.0) plan.vacuous_reason = "the claimed probability 1 - level is <= 0";
+  if (setting.n < setting.N0) plan.vacuous_reason = "the premise n >= N_0 is unmet";
   if (std::isnan(setting.alpha)) plan.vacuous_reason = "alpha_n is undefined (the argument of its log is <= 0)";
   else if (setting.alpha <= 0.0) plan.vacuous_reason = "alpha_n <= 0: the bound is no better than c1";
   return plan;
@@ -166,11 +169,11 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
             "e^{-alpha_n K}, c1 = ||beta*||_1 and alpha_n of (D.3) (gamma also multiplies the last square root)."
           : "For n >= N_0, with probability >= 1 - delta: |y_{n+1} - y^_{n+1}| <= c6 e^{-alpha_n K}, c6 = sqrt(d) b_x c1, "
             "with the query read-out of Corollary E.1.";
-  return {id, label, claim_text, [id, label, claim, isotropic_only](const CheckOptions& options) {
+  Statement statement{id, label, claim_text, [id, label, claim, isotropic_only](const CheckOptions& options) {
             const double c_option = options.c;
             const bool quick = options.budget == Budget::quick;
             const ProbabilisticProperty<ConvergenceCase> property{
-                id, [claim, isotropic_only] { return gen_convergence_case(claim, isotropic_only); },
+                id, [claim, isotropic_only, pins = options.pins] { return gen_convergence_case(claim, isotropic_only, pins); },
                 [claim, c_option](const ConvergenceCase& value) { return plan_for(value, claim, config_c(value, c_option)); },
                 [claim, c_option](const ConvergenceCase& value, std::mt19937_64& rng) {
                   return convergence_trial(value, claim, config_c(value, c_option), rng);
@@ -203,6 +206,16 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
                 "Wishart law. Ranges: d in [1,32], S in [1,d], K in [1,24], delta in [1e-6,0.977], n in [N_0, 16 N_0].";
             return result;
           }};
+  statement.pinnable = {"d", "S", "K", "n", "delta", "gamma"};
+  statement.validate_pins = [claim, id](const Pins& pins) {
+    const double limit = claim == ConvergenceClaim::theoremD1 ? 1.6 : 1.5;
+    const bool open = claim == ConvergenceClaim::theoremD1;
+    if (pins.gamma && (open ? *pins.gamma >= limit : *pins.gamma > limit)) {
+      throw std::invalid_argument("--gamma: " + id + " states gamma " + (open ? "< 1.6" : "<= 3/2") + ", got " +
+                                  std::to_string(*pins.gamma));
+    }
+  };
+  return statement;
 }
 
 }  // namespace icsr::properties

@@ -23,9 +23,10 @@ struct ConvergenceCase {
   int d = 1;
   int S = 1;
   int K = 1;
-  int gamma_index = 1;       // gamma = gamma_index / 100
-  int delta_index = 0;       // delta = 10^(-6 + delta_index / 100)
+  double gamma = 1.0;        // drawn on the grid 0.01, 0.02, ... up to the statement's limit, or pinned
+  double delta = 0.1;        // drawn log-uniform on [1e-6, 1) (grid of 600), or pinned
   int n_step = 0;            // n = ceil(N_0 2^(n_step / 4)), n_step in [0, 16]: n from N_0 to 16 N_0
+  long n_pinned = 0;         // when > 0, n itself (pinned with --n); below N_0 the premise is unmet
   bool anisotropic = false;  // sigma_i log-uniform in [0.5, 2], sorted descending
   std::uint64_t seed = 0;
 };

@@ -53,7 +53,12 @@ TEST(Cli, BadInputExitsTwoNamingTheProblem) {
   };
   for (const Case& bad : {Case{"check no.such", "no.such"}, Case{"check thm4.1 --budget huge", "huge"},
                           Case{"check thm4.1 --seed abc", "abc"}, Case{"check thm4.1 --device tpu", "tpu"},
-                          Case{"check", "ids"}, Case{"frobnicate", "frobnicate"}}) {
+                          Case{"check", "ids"}, Case{"frobnicate", "frobnicate"},
+                          Case{"check thm5.1 --delta 1.5", "--delta"}, Case{"check thm5.1 --delta 0", "--delta"},
+                          Case{"check thm5.1 --gamma 0", "--gamma"}, Case{"check thm5.1 --gamma 1.55", "3/2"},
+                          Case{"check thmD.1 --gamma 1.6", "1.6"}, Case{"check lemma3 --S 5 --d 3", "S=5 > d=3"},
+                          Case{"check thm4.1 --K 0", "--K"}, Case{"check thm4.1 --delta 0.1", "not a parameter"},
+                          Case{"check lemma3 --c -1", "--c"}, Case{"check lemma3 --alpha 2", "--alpha"}}) {
     const auto run = run_command(icsr(bad.arguments));
     EXPECT_EQ(run.exit_code, 2) << bad.arguments << "\n" << run.output;
     EXPECT_NE(run.output.find(bad.mention), std::string::npos) << bad.arguments << "\n" << run.output;

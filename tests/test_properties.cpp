@@ -63,13 +63,13 @@ TEST(Statements, Lemma3AndTheorem51FindingsAreViolated) {
 
 // The paper's own setting (d = 20, S = 3, K = 12, delta = 0.05, isotropic rows, n = N_0): with gamma = 1.5,
 // which Theorem 5.1 admits, the bound fails on nearly every draw; with gamma = 0.9 it never does.
-int theorem51_failures(int gamma_index, int trials) {
+int theorem51_failures(double gamma, int trials) {
   ConvergenceCase value;
   value.d = 20;
   value.S = 3;
   value.K = 12;
-  value.gamma_index = gamma_index;
-  value.delta_index = 470;
+  value.gamma = gamma;
+  value.delta = 0.05;
   value.seed = 3;
   std::mt19937_64 rng(11);
   int failures = 0;
@@ -80,8 +80,8 @@ int theorem51_failures(int gamma_index, int trials) {
 }
 
 TEST(Statements, Theorem51FailsAtGammaOneAndAHalfInThePaperSetting) {
-  EXPECT_GE(theorem51_failures(150, 400), 390);
-  EXPECT_EQ(theorem51_failures(90, 400), 0);
+  EXPECT_GE(theorem51_failures(1.5, 400), 390);
+  EXPECT_EQ(theorem51_failures(0.9, 400), 0);
 }
 
 TEST(Statements, ProbabilisticEvidenceIsComplete) {
