@@ -1,5 +1,6 @@
 // Every statement icsr checks, in paper order. Adding one is one line here and one file beside it.
 #include "properties/c3_mlp_soft_threshold.hpp"
+#include "properties/lemma1_2_contraction.hpp"
 #include "properties/lemma3_coherence.hpp"
 #include "properties/thm5_1_convergence.hpp"
 #include "properties/prop1_b_silences_keys.hpp"
@@ -14,6 +15,9 @@ const std::vector<Statement>& registry() {
       prop1_b_statement(),
       c3_mlp_statement(),
       c3_mlp_corrected_statement(),
+      contraction_statement(ContractionClaim::lemma1),
+      contraction_statement(ContractionClaim::lemma1_support),
+      contraction_statement(ContractionClaim::lemma2),
       lemma3_statement(Lemma3Bound::all),
       lemma3_statement(Lemma3Bound::diagonal_lower),
       lemma3_statement(Lemma3Bound::diagonal_upper),

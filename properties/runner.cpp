@@ -48,6 +48,10 @@ void RunRecorder::record(const TrialOutcome& outcome, const nlohmann::json& para
   }
   // After the first failure RapidCheck only shrinks; those cases are not new trials.
   if (failed_) return;
+  if (outcome.vacuous) {
+    ++vacuous_;
+    return;
+  }
   if (outcome.ratio() >= worst_.ratio() || worst_parameters_.is_null()) {
     worst_ = outcome;
     worst_parameters_ = parameters;
@@ -73,6 +77,7 @@ IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& b
       rc::detail::checkProperty(rc::detail::toProperty(body), metadata, params, listener, reproduce);
 
   IdentityRun run;
+  run.vacuous = recorder.vacuous();
   run.worst = recorder.worst();
   run.worst_parameters = recorder.worst_parameters();
   rc::detail::SuccessResult success;
@@ -80,7 +85,7 @@ IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& b
   rc::detail::GaveUpResult gave_up;
   rc::detail::Error error;
   if (result.match(success)) {
-    run.verdict = Verdict::holds;
+    run.verdict = success.numSuccess > run.vacuous ? Verdict::holds : Verdict::vacuous;
     run.trials = success.numSuccess;
     run.distribution = distribution_json(success.distribution);
   } else if (result.match(failure)) {
@@ -121,7 +126,7 @@ StatementResult statement_result(const std::string& id, const std::string& label
   result.worst_tolerance = run.worst.tolerance;
   result.worst_ratio = run.worst.ratio();
   result.worst_parameters = {{"case", run.worst_parameters}, {"where", run.worst.details}};
-  result.figures = {{"distribution", run.distribution}};
+  result.figures = {{"distribution", run.distribution}, {"premise_unmet", run.vacuous}};
   result.counterexample = run.counterexample;
   return result;
 }

@@ -28,14 +28,16 @@ struct TrialOutcome {
   double error = 0.0;      // the observed discrepancy
   double tolerance = 0.0;  // what the statement allows
   nlohmann::json details;  // where and why
+  bool vacuous = false;    // the statement's premise is unmet for this configuration
 
-  bool passed() const { return error <= tolerance; }  // false for NaN
+  bool passed() const { return vacuous || error <= tolerance; }  // false for NaN
   double ratio() const;
 };
 
 struct IdentityRun {
   Verdict verdict = Verdict::inconclusive;
   int trials = 0;
+  int vacuous = 0;  // configurations whose premise was unmet
   TrialOutcome worst;
   nlohmann::json worst_parameters;
   nlohmann::json distribution;  // RC_TAG classification counts
@@ -50,6 +52,7 @@ class RunRecorder {
   const nlohmann::json& worst_parameters() const { return worst_parameters_; }
   const nlohmann::json& last_failure_parameters() const { return last_failure_parameters_; }
   const TrialOutcome& last_failure() const { return last_failure_; }
+  int vacuous() const { return vacuous_; }
 
  private:
   bool failed_ = false;
@@ -57,6 +60,7 @@ class RunRecorder {
   nlohmann::json worst_parameters_;
   nlohmann::json last_failure_parameters_;
   TrialOutcome last_failure_;
+  int vacuous_ = 0;
 };
 
 // The RapidCheck plumbing, shared by every identity property. `body` draws a configuration and asserts.
@@ -81,6 +85,7 @@ IdentityRun run_identity(const IdentityProperty<Config>& property, int trials, c
     const Config config = *generator;
     for (const std::string& tag : property.tags(config)) RC_TAG(tag);
     const TrialOutcome outcome = property.evaluate(config);
+    if (outcome.vacuous) RC_TAG(std::string("premise unmet"));
     recorder.record(outcome, property.describe(config));
     RC_LOG() << "error=" << outcome.error << " tolerance=" << outcome.tolerance << " details=" << outcome.details.dump()
              << "\n";

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,11 @@ void to_json(nlohmann::json& out, const Control& value);
 void to_json(nlohmann::json& out, const StatementResult& value);
 
 struct Statement {
+  Statement(std::string id_, std::string label_, std::string claim_,
+            std::function<StatementResult(const CheckOptions&)> check_, std::vector<std::string> pinnable_ = {})
+      : id(std::move(id_)), label(std::move(label_)), claim(std::move(claim_)), check(std::move(check_)),
+        pinnable(std::move(pinnable_)) {}
+
   std::string id;      // e.g. "thm4.1"
   std::string label;   // e.g. "Theorem 4.1 / Proposition 1 / Theorem C.1"
   std::string claim;   // the statement in words, with its equation numbers

@@ -99,6 +99,15 @@ TEST(Statements, ProbabilisticEvidenceIsComplete) {
   }
 }
 
+TEST(Statements, Lemma1NeedsTheSupportHypothesisItsProofUses) {
+  const StatementResult as_stated = check_quick("lemma1");
+  EXPECT_EQ(as_stated.verdict, Verdict::violated);
+  const StatementResult with_support = check_quick("lemma1.support");
+  EXPECT_EQ(with_support.verdict, Verdict::holds);
+  EXPECT_EQ(check_quick("lemma2").verdict, Verdict::holds);
+  EXPECT_LT(with_support.figures.at("premise_unmet").get<int>(), with_support.trials);
+}
+
 TEST(Statements, RegistryIsConsistent) {
   for (const Statement& statement : registry()) {
     EXPECT_FALSE(statement.label.empty()) << statement.id;
