@@ -2,7 +2,8 @@
 //
 //   icsr list
 //   icsr check <ids...|all> [--budget quick|full] [--seed N] [--device cpu|cuda] [--json FILE]
-//              [--record-findings DIR]
+//              [--evidence-dir DIR] [--record-findings DIR] [--d N --S N --N N --n N --K N --delta X --gamma X]
+//              [--c X] [--alpha X]
 //
 // Exit codes of `check`: 0 every checked statement holds; 1 a statement is violated or a negative
 // control was not caught; 3 a verdict is inconclusive or vacuous (and none is violated); 2 bad input.
@@ -68,7 +69,7 @@ std::vector<const Statement*> select_statements(const std::vector<std::string>& 
 }
 
 int check_statements(const std::vector<std::string>& ids, const CheckOptions& options, const std::string& json_path,
-                     const std::string& findings_dir) {
+                     const std::string& findings_dir, const std::string& evidence_dir) {
   const std::vector<const Statement*> selected = select_statements(ids);
   validate_pins(selected, options.pins);
   std::vector<StatementResult> results;
@@ -88,6 +89,10 @@ int check_statements(const std::vector<std::string>& ids, const CheckOptions& op
       exit_code = kExitViolated;
     } else if (result.verdict != Verdict::holds && exit_code == kExitHolds) {
       exit_code = kExitUndecided;
+    }
+    if (!evidence_dir.empty()) {
+      icsr::reports::write_json_atomically(evidence_dir + "/" + result.id + ".json",
+                                           icsr::reports::evidence_document({result}, options));
     }
     if (!findings_dir.empty() && result.verdict == Verdict::violated) {
       const std::string path = findings_dir + "/" + result.id + ".json";
@@ -150,6 +155,9 @@ int main(int argc, char** argv) {
   check->add_option("--K", pins.K, "Fix the number of layers K");
   check->add_option("--delta", pins.delta, "Fix the probability parameter delta in (0, 1)");
   check->add_option("--gamma", pins.gamma, "Fix the step size gamma");
+  std::string evidence_dir;
+  check->add_option("--evidence-dir", evidence_dir,
+                    "Write one evidence file per statement, DIR/<id>.json, as soon as it is checked");
   std::string findings_dir;
   check->add_option("--record-findings", findings_dir,
                     "Write each violated statement's counterexample to DIR/<id>.json (ctest replays "
@@ -176,7 +184,7 @@ int main(int argc, char** argv) {
     options.alpha = alpha;
     options.pins = pins;
     torch::manual_seed(static_cast<std::uint64_t>(seed));
-    return check_statements(ids, options, json_path, findings_dir);
+    return check_statements(ids, options, json_path, findings_dir, evidence_dir);
   } catch (const std::invalid_argument& error) {
     std::cerr << "icsr: " << error.what() << "\n";
     return kExitBadInput;

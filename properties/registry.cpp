@@ -2,6 +2,7 @@
 #include "properties/c3_mlp_soft_threshold.hpp"
 #include "properties/lemma1_2_contraction.hpp"
 #include "properties/lemma3_coherence.hpp"
+#include "properties/lemma4_norm_bound.hpp"
 #include "properties/thm5_1_convergence.hpp"
 #include "properties/prop1_b_silences_keys.hpp"
 #include "properties/statement.hpp"
@@ -26,6 +27,7 @@ const std::vector<Statement>& registry() {
       convergence_statement(ConvergenceClaim::theorem51, true),
       convergence_statement(ConvergenceClaim::theoremD1),
       convergence_statement(ConvergenceClaim::theoremD1, true),
+      lemma4_statement(),
       convergence_statement(ConvergenceClaim::corollaryE1),
   };
   return statements;

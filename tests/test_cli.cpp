@@ -39,6 +39,18 @@ TEST(Cli, CheckThatHoldsExitsZeroAndWritesEvidence) {
   std::remove(path.c_str());
 }
 
+TEST(Cli, EvidenceDirectoryHoldsOneFilePerStatement) {
+  const std::string dir = ::testing::TempDir() + "icsr_evidence_dir";
+  const auto run = run_command(icsr("check lemma2 lemma3.offdiag --evidence-dir " + dir));
+  EXPECT_NE(run.exit_code, 2) << run.output;
+  for (const char* id : {"lemma2", "lemma3.offdiag"}) {
+    std::ifstream in(dir + "/" + id + ".json");
+    ASSERT_TRUE(in.good()) << id;
+    const nlohmann::json evidence = nlohmann::json::parse(in);
+    EXPECT_EQ(evidence.at("statements")[0].at("id"), id);
+  }
+}
+
 TEST(Cli, ViolatedStatementExitsOneWithReplay) {
   const auto run = run_command(icsr("check c3.mlp"));
   EXPECT_EQ(run.exit_code, 1);
