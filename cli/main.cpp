@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "properties/empirical_n0.hpp"
 #include "properties/statement.hpp"
 #include "reports/evidence.hpp"
 
@@ -163,6 +164,21 @@ int main(int argc, char** argv) {
                     "Write each violated statement's counterexample to DIR/<id>.json (ctest replays "
                     "properties/findings/)");
 
+  CLI::App* n0 = app.add_subcommand("empirical-n0",
+                                     "Smallest n at which Theorem 5.1's conclusion holds with probability >= 1 - delta, "
+                                     "in the paper's setting, next to the theoretical N_0");
+  icsr::properties::EmpiricalN0Options n0_options;
+  n0->add_option("--d", n0_options.d, "Dimension")->check(CLI::PositiveNumber)->capture_default_str();
+  n0->add_option("--S", n0_options.S, "Sparsity")->check(CLI::PositiveNumber)->capture_default_str();
+  n0->add_option("--K", n0_options.K, "Layers")->check(CLI::PositiveNumber)->capture_default_str();
+  n0->add_option("--gamma", n0_options.gamma, "Step size gamma in (0, 3/2]")->check(CLI::Range(1e-9, 1.5))->capture_default_str();
+  n0->add_option("--delta", n0_options.delta, "delta in (0, 1)")->check(CLI::Range(1e-12, 1.0 - 1e-12))->capture_default_str();
+  n0->add_option("--trials", n0_options.trials, "Trials per n")->check(CLI::Range(10, 10000000))->capture_default_str();
+  n0->add_option("--c", n0_options.c, "The constant c (default: derived)")->check(CLI::NonNegativeNumber);
+  n0->add_option("--seed", n0_options.seed, "Seed")->capture_default_str();
+  std::string n0_json;
+  n0->add_option("--json", n0_json, "Write the table as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -176,6 +192,32 @@ int main(int argc, char** argv) {
   }
   try {
     if (app.got_subcommand("list")) return list_statements();
+    if (app.got_subcommand("empirical-n0")) {
+      if (n0_options.S > n0_options.d) throw std::invalid_argument("--S must be <= d");
+      const nlohmann::json table = icsr::properties::empirical_n0(n0_options);
+      std::cout << fmt::format("{:>10} {:>10} {:>14} {:>12} {:>22} {:>22}\n", "n", "alpha_n", "failures", "verdict",
+                               "median error/bound", "rate of N_0: failures");
+      for (const auto& row : table.at("rows")) {
+        const bool judged = row.contains("judgement");
+        std::cout << fmt::format("{:>10} {:>10} {:>14} {:>12} {:>22} {:>22}\n", row.at("n").get<long>(),
+                                 row.at("alpha_n").is_null() ? std::string("undefined") : fmt::format("{:.4f}", row.at("alpha_n").get<double>()),
+                                 judged ? fmt::format("{}/{}", row.at("judgement").at("failures").get<int>(),
+                                                      row.at("judgement").at("trials").get<int>())
+                                        : std::string("-"),
+                                 row.at("verdict").get<std::string>(),
+                                 judged ? fmt::format("{:.3g}", row.at("median_error_over_bound").get<double>()) : std::string("-"),
+                                 judged ? fmt::format("{}/{} {}", row.at("rate_of_N0").at("failures").get<int>(),
+                                                      row.at("rate_of_N0").at("trials").get<int>(),
+                                                      row.at("rate_of_N0").at("verdict").get<std::string>())
+                                        : std::string("-"));
+      }
+      std::cout << fmt::format("theoretical N_0 = {:.0f}; empirical N_0 = {} (the bound is trivial below n = {}, "
+                               "alpha_n <= 0); smallest n reaching the rate guaranteed at N_0 = {}; paper's N = 10\n",
+                               table.at("theoretical_N0").get<double>(), table.at("empirical_N0").dump(),
+                               table.at("first_nontrivial_n").dump(), table.at("empirical_N0_at_rate_of_N0").dump());
+      if (!n0_json.empty()) icsr::reports::write_json_atomically(n0_json, table);
+      return kExitHolds;
+    }
     CheckOptions options;
     options.budget = icsr::properties::budget_from_string(budget);
     options.seed = seed;

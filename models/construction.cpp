@@ -31,6 +31,11 @@ void validate(const ConstructionOptions& options) {
   if (!(options.B >= 0.0) || !std::isfinite(options.B)) {
     throw std::invalid_argument("B must be finite and >= 0, got " + std::to_string(options.B));
   }
+  for (int index : options.support_prior) {
+    if (index < 0 || index >= options.d) {
+      throw std::invalid_argument("support prior index must lie in [0, d), got " + std::to_string(index));
+    }
+  }
 }
 
 LayerWeights soft_threshold_mlp(int d, double theta, MlpBias mlp_bias) {
@@ -53,6 +58,33 @@ LayerWeights soft_threshold_mlp(int d, double theta, MlpBias mlp_bias) {
   return layer;
 }
 
+LayerWeights support_prior_mlp(int d, double theta, MlpBias mlp_bias, const std::vector<int>& support_prior) {
+  const TokenLayout layout(d);
+  const int D = layout.dim();
+  const int beta = layout.beta_begin();
+  Eigen::VectorXd in_prior = Eigen::VectorXd::Zero(d);
+  for (int index : support_prior) in_prior(index) = 1.0;
+  // W_1,sub(m): +-1 on the beta rows in 𝕊 and +-1 on the others, with the signs of Appendix D.2.
+  const auto block = [&](double sign_in, double sign_out) {
+    Eigen::MatrixXd w = Eigen::MatrixXd::Zero(D, D);
+    for (int i = 0; i < d; ++i) w(beta + i, beta + i) = in_prior(i) > 0 ? sign_in : sign_out;
+    return w;
+  };
+  const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(D, D);
+  LayerWeights layer;
+  layer.w1.resize(4 * D, D);
+  layer.w1 << block(1, 1), block(-1, 1), block(1, -1), block(-1, 1);
+  layer.w2.resize(D, 4 * D);
+  layer.w2 << -identity, identity, identity, -identity;
+  layer.bias = Eigen::VectorXd::Zero(4 * D);
+  const double fourth = mlp_bias == MlpBias::paper_literal ? theta : -theta;
+  for (int index : support_prior) {
+    layer.bias(2 * D + beta + index) = -theta;
+    layer.bias(3 * D + beta + index) = fourth;
+  }
+  return layer;
+}
+
 TransformerWeights construct_lista_vm_transformer(const ConstructionOptions& options) {
   validate(options);
   const int d = options.d;
@@ -60,12 +92,19 @@ TransformerWeights construct_lista_vm_transformer(const ConstructionOptions& opt
   const int D = layout.dim();
   const int beta = layout.beta_begin();
   const int last = layout.indicator_row();
-  const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(d, d);
+  // I^S of Appendix D.2 (the identity without a support prior).
+  Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(d, d);
+  if (!options.support_prior.empty()) {
+    identity.setZero();
+    for (int index : options.support_prior) identity(index, index) = 1.0;
+  }
 
   TransformerWeights weights;
   for (int k = 0; k < options.layers(); ++k) {
-    LayerWeights layer = soft_threshold_mlp(d, options.theta[k], options.mlp_bias);
-    const Eigen::MatrixXd step = options.gamma[k] * options.mv;
+    LayerWeights layer = options.support_prior.empty()
+                             ? soft_threshold_mlp(d, options.theta[k], options.mlp_bias)
+                             : support_prior_mlp(d, options.theta[k], options.mlp_bias, options.support_prior);
+    const Eigen::MatrixXd step = identity * (options.gamma[k] * options.mv);
     // Heads +1 and -1: Q h_i = [0; M^Q beta_i; -B ind_i], K h_j = [0; x_j; ind_j], V h_j = [0; M^V x_j; 0].
     for (double sign : {+1.0, -1.0}) {
       Eigen::MatrixXd q = Eigen::MatrixXd::Zero(D, D), key = q, value = q;
@@ -99,6 +138,7 @@ ListaVmParams lista_vm_params(const ConstructionOptions& options) {
   params.gamma = options.gamma;
   params.theta = options.theta;
   params.matrix.assign(options.gamma.size(), options.mv);
+  params.support_prior = options.support_prior;
   return params;
 }
 

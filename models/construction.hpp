@@ -31,6 +31,7 @@ struct ConstructionOptions {
   Eigen::MatrixXd mv;                 // M^V, d x d
   double B = 0.0;                     // key-silencing constant of Q_{+-1}; see the B choices below
   MlpBias mlp_bias = MlpBias::corrected;
+  std::vector<int> support_prior;     // 𝕊 (0-based) for the modified construction of Appendix D.2; empty: none
 
   int layers() const { return static_cast<int>(gamma.size()); }
 };
@@ -39,12 +40,17 @@ struct ConstructionOptions {
 // d x d, B negative or not finite.
 void validate(const ConstructionOptions& options);
 
-// The K-layer weights of Appendix C.1.
+// The K-layer weights of Appendix C.1, or of Appendix D.2 when options.support_prior is set (heads with
+// I^S in Q_{+-1}, K_{+-1}, V_{+-1}, V_{+-2}, and the MLP above).
 TransformerWeights construct_lista_vm_transformer(const ConstructionOptions& options);
 
 // One MLP of eq. (C.2) (attention weights left empty): W1 = [W_sub; -W_sub; W_sub; -W_sub],
 // W2 = [-I, I, I, -I], and the bias with threshold blocks chosen by mlp_bias.
 LayerWeights soft_threshold_mlp(int d, double theta, MlpBias mlp_bias);
+
+// The MLP of Appendix D.2 (W_1,sub(1..4)): S_theta on the beta rows in 𝕊, zero on the other beta rows,
+// identity elsewhere. Its printed bias repeats the +theta of (C.2); mlp_bias chooses as above.
+LayerWeights support_prior_mlp(int d, double theta, MlpBias mlp_bias, const std::vector<int>& support_prior);
 
 // The LISTA-VM iteration (4.4) that Theorem C.1 says the construction runs: M^(k) = gamma^(k) M^V.
 ListaVmParams lista_vm_params(const ConstructionOptions& options);

@@ -12,8 +12,15 @@ namespace {
 Eigen::VectorXd step(const ListaVmParams& params, int k, int n, const Eigen::MatrixXd& gram,
                      const Eigen::VectorXd& correlation, const Eigen::VectorXd& beta) {
   const double scale = params.gamma[k] / (2.0 * n + 1.0);
-  const Eigen::VectorXd residual_gradient = gram * beta - correlation;
-  return theory::soft_threshold(beta - scale * (params.matrix[k] * residual_gradient), params.theta[k]);
+  if (params.support_prior.empty()) {
+    const Eigen::VectorXd residual_gradient = gram * beta - correlation;
+    return theory::soft_threshold(beta - scale * (params.matrix[k] * residual_gradient), params.theta[k]);
+  }
+  Eigen::VectorXd projection = Eigen::VectorXd::Zero(beta.size());
+  for (int index : params.support_prior) projection(index) = 1.0;
+  const Eigen::VectorXd residual_gradient = gram * projection.cwiseProduct(beta) - correlation;
+  const Eigen::VectorXd moved = beta - scale * projection.cwiseProduct(params.matrix[k] * residual_gradient);
+  return projection.cwiseProduct(theory::soft_threshold(moved, params.theta[k]));
 }
 
 }  // namespace

@@ -16,6 +16,9 @@ struct ListaVmParams {
   std::vector<double> gamma;            // gamma^(1..K) > 0
   std::vector<double> theta;            // theta^(1..K) >= 0
   std::vector<Eigen::MatrixXd> matrix;  // M^(1..K), d x d; the step is (gamma^(k)/(2n+1)) M^(k)
+  // The support prior 𝕊 of Remark 3 / Appendix D.2 (LISTA-VM-SS), as 0-based indices; empty: none.
+  // With it the step is beta <- P S_theta(beta - (gamma/(2n+1)) P M X^T (X P beta - y)), P = I^S.
+  std::vector<int> support_prior;
 
   int layers() const { return static_cast<int>(gamma.size()); }
 };

@@ -1,6 +1,8 @@
 #include "properties/construction_cases.hpp"
 
 #include <cmath>
+#include <algorithm>
+#include <numeric>
 #include <random>
 
 #include "properties/runner.hpp"
@@ -25,7 +27,8 @@ nlohmann::json describe(const ConstructionCase& value) {
           {"design", theory::to_string(value.design)},
           {"badly_scaled", value.badly_scaled},
           {"general_mv", value.general_mv},
-          {"seed", value.seed}};
+          {"seed", value.seed},
+          {"prior_size", value.prior_size}};
 }
 
 std::vector<std::string> tags(const ConstructionCase& value) {
@@ -33,8 +36,8 @@ std::vector<std::string> tags(const ConstructionCase& value) {
           value.general_mv ? "M^V general PD" : "M^V = cI"};
 }
 
-rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins) {
-  return rc::gen::exec([pins] {
+rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins, bool support_prior) {
+  return rc::gen::exec([pins, support_prior] {
     ConstructionCase value;
     value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(24, pins.S.value_or(1)));
     value.N = *gen_pinned(pins.N, 1, 16);
@@ -44,6 +47,7 @@ rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins) {
     value.badly_scaled = *gen_uniform_int(0, 1) == 1;
     value.general_mv = *gen_uniform_int(0, 1) == 1;
     value.seed = *gen_inner_seed();
+    if (support_prior) value.prior_size = *gen_uniform_int(value.S, value.d);
     return value;
   });
 }
@@ -57,6 +61,14 @@ RealisedCase realise(const ConstructionCase& value) {
   out.problem.design = value.design;
   if (value.badly_scaled) {
     for (int i = 0; i < value.d; ++i) out.problem.sigma.push_back(log_uniform(rng, 1e-2, 1e2));
+  }
+  if (value.prior_size > 0) {
+    std::vector<int> indices(value.d);
+    std::iota(indices.begin(), indices.end(), 1);
+    std::shuffle(indices.begin(), indices.end(), rng);
+    out.problem.support_set.assign(indices.begin(), indices.begin() + value.prior_size);
+    for (int index : out.problem.support_set) out.construction.support_prior.push_back(index - 1);
+    std::sort(out.construction.support_prior.begin(), out.construction.support_prior.end());
   }
   out.instance = theory::sample_instance(out.problem, rng());
 

@@ -30,6 +30,7 @@ struct ConstructionCase {
   bool badly_scaled = false;   // column scales log-uniform in [1e-2, 1e2] instead of 1
   bool general_mv = false;     // M^V general symmetric positive definite instead of c I
   std::uint64_t seed = 0;      // the inner randomness
+  int prior_size = 0;          // |𝕊| in [S, d] for the support-prior construction of Appendix D.2; 0: none
 };
 
 void showValue(const ConstructionCase& value, std::ostream& os);
@@ -37,7 +38,7 @@ nlohmann::json describe(const ConstructionCase& value);
 std::vector<std::string> tags(const ConstructionCase& value);
 
 // d in [1, 24], N in [1, 16], K in [1, 16], S in [1, d], every design, scaling and M^V kind.
-rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins = {});
+rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins = {}, bool support_prior = false);
 
 struct RealisedCase {
   theory::ProblemConfig problem;

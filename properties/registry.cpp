@@ -27,6 +27,8 @@ const std::vector<Statement>& registry() {
       convergence_statement(ConvergenceClaim::theorem51, true),
       convergence_statement(ConvergenceClaim::theoremD1),
       convergence_statement(ConvergenceClaim::theoremD1, true),
+      corD1_construction_statement(),
+      convergence_statement(ConvergenceClaim::corollaryD1),
       lemma4_statement(),
       convergence_statement(ConvergenceClaim::corollaryE1),
   };

@@ -128,25 +128,29 @@ TrialOutcome evaluate_equivalence(const ConstructionCase& value, BChoice choice,
 namespace {
 
 IdentityProperty<ConstructionCase> equivalence_property(const std::string& id, BChoice choice,
-                                                        const torch::Device& device, const Pins& pins) {
-  return {id, [pins] { return gen_construction_case(pins); },
+                                                        const torch::Device& device, const Pins& pins,
+                                                        bool support_prior) {
+  return {id, [pins, support_prior] { return gen_construction_case(pins, support_prior); },
           [choice, device](const ConstructionCase& value) { return evaluate_equivalence(value, choice, device); },
           [](const ConstructionCase& value) { return describe(value); },
           [](const ConstructionCase& value) { return tags(value); }};
 }
 
-StatementResult check_thm4_1(const CheckOptions& options) {
+StatementResult check_equivalence(const CheckOptions& options, const std::string& id, const std::string& label,
+                                  bool support_prior) {
   const torch::Device device = models::device_from_string(options.device);
   const bool quick = options.budget == Budget::quick;
-  const IdentityRun run = run_identity(equivalence_property("thm4.1", BChoice::proof, device, options.pins), quick ? 1000 : 10000, options);
+  const IdentityRun run =
+      run_identity(equivalence_property(id, BChoice::proof, device, options.pins, support_prior), quick ? 1000 : 10000, options);
 
-  StatementResult result = statement_result("thm4.1", "Theorem 4.1 / Proposition 1 / Theorem C.1", run, options);
+  StatementResult result = statement_result(id, label, run, options);
   result.figures["dtype"] = "float64";
 
   // Negative control: the same property with B below what silences the odd keys must fail.
   CheckOptions control_options = options;
   const IdentityRun control =
-      run_identity(equivalence_property("thm4.1.b-too-small", BChoice::too_small, device, options.pins), quick ? 200 : 1000, control_options);
+      run_identity(equivalence_property(id + ".b-too-small", BChoice::too_small, device, options.pins, support_prior),
+                   quick ? 200 : 1000, control_options);
   Control b_too_small;
   b_too_small.name = "B too small (half of the smallest B that silences the odd-token keys)";
   b_too_small.expected = Verdict::violated;
@@ -163,10 +167,30 @@ StatementResult check_thm4_1(const CheckOptions& options) {
       "Gaussian and Rademacher rows, unit or badly scaled columns (sigma in [1e-2,1e2]), gamma^(k) in [1e-3,10], "
       "theta^(k) in {0} u [1e-4,1], M^V = cI or general PD with c in [0.1,10]; noiseless (Assumption 1). "
       "Tolerance: a float64 rounding budget propagated through the layers (thm4_1_equivalence.cpp).";
+  if (support_prior) {
+    result.notes += " Support prior: the modified construction of Appendix D.2 (I^S in the heads, the MLP of "
+                    "W_1,sub(1..4), corrected bias), compared with LISTA-VM-SS, beta <- P S_theta(beta - (gamma/(2n+1)) "
+                    "P M^V X^T (X P beta - y)), P = I^S, with |𝕊| drawn in [S, d] and beta* inside 𝕊.";
+  }
   return result;
 }
 
+StatementResult check_thm4_1(const CheckOptions& options) {
+  return check_equivalence(options, "thm4.1", "Theorem 4.1 / Proposition 1 / Theorem C.1", false);
+}
+
 }  // namespace
+
+Statement corD1_construction_statement() {
+  return {"corD.1.construction", "Remark 3 / Corollary D.1: the construction of Appendix D.2",
+          "With a support prior 𝕊, the modified Transformer of Appendix D.2 computes LISTA-VM on the coordinates in 𝕊 "
+          "and keeps the others at 0, at every layer and odd token; the query read-out is x_{N+1}^T beta^(K+1).",
+          [](const CheckOptions& options) {
+            return check_equivalence(options, "corD.1.construction",
+                                     "Remark 3 / Corollary D.1: the construction of Appendix D.2", true);
+          },
+          {"d", "S", "N", "K"}};
+}
 
 Statement thm4_1_statement() {
   Statement statement{"thm4.1", "Theorem 4.1 / Proposition 1 / Theorem C.1",

@@ -24,5 +24,6 @@ TrialOutcome evaluate_equivalence(const ConstructionCase& value, BChoice choice,
                                   torch::Dtype dtype = torch::kFloat64);
 
 Statement thm4_1_statement();
+Statement corD1_construction_statement();
 
 }  // namespace icsr::properties

@@ -37,6 +37,7 @@ const char* id_of(ConvergenceClaim claim) {
     case ConvergenceClaim::theorem51: return "thm5.1";
     case ConvergenceClaim::theoremD1: return "thmD.1";
     case ConvergenceClaim::corollaryE1: return "corE.1";
+    case ConvergenceClaim::corollaryD1: return "corD.1";
   }
   return "thm5.1";
 }
@@ -59,7 +60,7 @@ ConvergenceSetting convergence_setting(const ConvergenceCase& value, Convergence
   setting.n = value.n_pinned > 0 ? value.n_pinned
                                  : static_cast<long>(std::ceil(setting.N0 * std::pow(2.0, value.n_step / 4.0)));
   try {
-    setting.alpha = claim == ConvergenceClaim::theoremD1
+    setting.alpha = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1
                         ? theory::theoremD1_alpha(static_cast<int>(setting.n), value.d, value.S, setting.gamma,
                                                   setting.delta, c)
                         : theory::theorem51_alpha(static_cast<int>(setting.n), value.d, value.S, setting.gamma,
@@ -128,7 +129,8 @@ rc::Gen<ConvergenceCase> gen_convergence_case(ConvergenceClaim claim, bool isotr
     value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
     value.S = *gen_pinned(pins.S, 1, value.d);
     value.K = *gen_pinned(pins.K, 1, 24);
-    value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, claim == ConvergenceClaim::theoremD1 ? 159 : 150));
+    const bool below_1_6 = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
+    value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, below_1_6 ? 159 : 150));
     value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
     value.n_step = pins.n ? 0 : *gen_uniform_int(0, 16);
     value.n_pinned = pins.n.value_or(0);
@@ -157,6 +159,7 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
   const std::string id = std::string(id_of(claim)) + (isotropic_only ? ".iso" : "");
   const std::string label = std::string(claim == ConvergenceClaim::theorem51   ? "Theorem 5.1"
                                         : claim == ConvergenceClaim::theoremD1 ? "Theorem D.1 / Proposition 2"
+                                        : claim == ConvergenceClaim::corollaryD1 ? "Remark 3 / Corollary D.1"
                                                                                : "Corollary E.1 (Theorem 5.2, query read-out)") +
                             (isotropic_only ? ", isotropic rows only (diagnostic)" : "");
   const std::string claim_text =
@@ -164,6 +167,10 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
           ? "For delta in (0,1), 0 < gamma <= 3/2 and any n in [N_0, N], N_0 = 8(4S-2)^2 (log d + log S - log delta)/c, "
             "with probability >= 1 - delta: ||beta_{2n+1}^(K+1) - beta*|| <= b_beta e^{-alpha_n K}, alpha_n = -log(1 - "
             "2gamma/3 + gamma(2S-1) sqrt((log d - log delta)/(n c)) + sqrt((log S - log delta)/(n c)))."
+      : claim == ConvergenceClaim::corollaryD1
+          ? "With the support of beta* inside 𝕊, S <= |𝕊| <= d, gamma < 1.6 and n >= N_0^S = 8(4S-2)^2 (log|𝕊| + log S - "
+            "log delta)/c, with probability >= 1 - delta: ||beta^(K) - beta*|| <= c1 e^{-alpha_n^S K}, alpha_n^S of (D.15) "
+            "(d replaced by |𝕊|)."
       : claim == ConvergenceClaim::theoremD1
           ? "For gamma < 1.6 and n >= N_0, with probability >= 1 - 3 delta: ||beta_{2n+1}^(K+1) - beta*|| <= c1 "
             "e^{-alpha_n K}, c1 = ||beta*||_1 and alpha_n of (D.3) (gamma also multiplies the last square root)."
@@ -208,8 +215,8 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
           }};
   statement.pinnable = {"d", "S", "K", "n", "delta", "gamma"};
   statement.validate_pins = [claim, id](const Pins& pins) {
-    const double limit = claim == ConvergenceClaim::theoremD1 ? 1.6 : 1.5;
-    const bool open = claim == ConvergenceClaim::theoremD1;
+    const bool open = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
+    const double limit = open ? 1.6 : 1.5;
     if (pins.gamma && (open ? *pins.gamma >= limit : *pins.gamma > limit)) {
       throw std::invalid_argument("--gamma: " + id + " states gamma " + (open ? "< 1.6" : "<= 3/2") + ", got " +
                                   std::to_string(*pins.gamma));

@@ -17,6 +17,8 @@ enum class ConvergenceClaim {
   theorem51,    // ||beta^(K+1) - beta*|| <= b_beta e^{-alpha_n K}, alpha_n of Theorem 5.1, probability >= 1 - delta
   theoremD1,    // the same with c1 = ||beta*||_1 and alpha_n of (D.3), probability >= 1 - 3 delta
   corollaryE1,  // |y_{n+1} - x_{n+1}^T beta^(K+1)| <= sqrt(d) b_x c1 e^{-alpha_n K}, probability >= 1 - delta
+  corollaryD1,  // with a support prior 𝕊: ||beta^(K) - beta*|| <= c1 e^{-alpha_n^S K} for n >= N_0^S, probability >= 1 - delta;
+                // d is |𝕊| (the D.2 construction runs LISTA-VM on the sub-problem in 𝕊: corD.1.construction)
 };
 
 struct ConvergenceCase {

@@ -77,6 +77,19 @@ TEST(Cli, BadInputExitsTwoNamingTheProblem) {
   }
 }
 
+TEST(Cli, EmpiricalN0ReportsTheTableAndTheTheoreticalValue) {
+  const std::string path = ::testing::TempDir() + "icsr_n0.json";
+  const auto run = run_command(icsr("empirical-n0 --trials 200 --json " + path));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("theoretical N_0"), std::string::npos);
+  std::ifstream in(path);
+  const nlohmann::json table = nlohmann::json::parse(in);
+  EXPECT_GT(table.at("theoretical_N0").get<double>(), 1e4);
+  EXPECT_EQ(table.at("paper_N"), 10);
+  EXPECT_FALSE(table.at("rows").empty());
+  EXPECT_EQ(run_command(icsr("empirical-n0 --gamma 2")).exit_code, 2);
+}
+
 TEST(Cli, HelpDocumentsCheck) {
   const auto run = run_command(icsr("check --help"));
   EXPECT_EQ(run.exit_code, 0);

@@ -178,6 +178,27 @@ TEST(Construction, ProofBoundOnBIsAboveWhatTheDataNeeds) {
   EXPECT_LT(max_odd_token_error(options, instance, torch::kFloat64), 1e-12);
 }
 
+TEST(Construction, SupportPriorConstructionRunsListaVmSS) {
+  // Appendix D.2 with 𝕊 = the first 10 coordinates (Figure 1b): beta* inside 𝕊, the beta rows outside 𝕊
+  // stay 0, and the Transformer matches LISTA-VM-SS, not plain LISTA-VM.
+  theory::ProblemConfig problem;
+  problem.support_set = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  const theory::Instance instance = theory::sample_instance(problem, 10);
+  ConstructionOptions options = paper_setting_construction();
+  for (int i = 0; i < 10; ++i) options.support_prior.push_back(i);
+  options.B = data_B(options, instance);
+  EXPECT_LT(max_odd_token_error(options, instance, torch::kFloat64), 1e-12);
+  Transformer model = transformer_from_weights(construct_lista_vm_transformer(options), torch::kFloat64, torch::kCPU);
+  torch::NoGradGuard no_grad;
+  const Eigen::MatrixXd last = to_matrix(model->forward(embed_batch({instance}, torch::kFloat64, torch::kCPU))[0]);
+  for (int n = 0; n <= 10; ++n) EXPECT_EQ(last.row(2 * n).segment(21 + 10, 10).cwiseAbs().maxCoeff(), 0.0);
+  ConstructionOptions plain = options;
+  plain.support_prior.clear();
+  const auto with_prior = lista_vm_all_prefixes(lista_vm_params(options), instance.X, instance.y);
+  const auto without = lista_vm_all_prefixes(lista_vm_params(plain), instance.X, instance.y);
+  EXPECT_GT((with_prior[10][12] - without[10][12]).norm(), 1e-3);
+}
+
 TEST(Construction, BZeroBreaksTheEquivalence) {
   const theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 8);
   ConstructionOptions options = paper_setting_construction();
