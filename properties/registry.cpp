@@ -25,6 +25,7 @@ const std::vector<Statement>& registry() {
       lemma3_statement(Lemma3Bound::off_diagonal),
       convergence_statement(ConvergenceClaim::theorem51),
       convergence_statement(ConvergenceClaim::theorem51, true),
+      convergence_transformer_statement(),
       convergence_statement(ConvergenceClaim::theoremD1),
       convergence_statement(ConvergenceClaim::theoremD1, true),
       corD1_construction_statement(),

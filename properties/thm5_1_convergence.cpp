@@ -15,6 +15,10 @@
 #include <numeric>
 #include <sstream>
 
+#include "models/construction.hpp"
+#include "models/embedding.hpp"
+#include "models/tensor_convert.hpp"
+#include "models/transformer.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
 #include "theory/subexponential.hpp"
@@ -222,6 +226,105 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
                                   std::to_string(*pins.gamma));
     }
   };
+  return statement;
+}
+
+}  // namespace icsr::properties
+
+namespace icsr::properties {
+
+ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, double c, std::mt19937_64& rng) {
+  const ConvergenceSetting setting = convergence_setting(value, ConvergenceClaim::theorem51, c);
+  theory::ProblemConfig config;
+  config.d = value.d;
+  config.N = static_cast<int>(setting.n);
+  config.S = value.S;
+  config.sigma = column_scales(value);
+  const theory::Instance instance = theory::sample_instance(config, rng());
+  const double sigma_d = config.sigma.back();
+  const long n = setting.n;
+  const Eigen::MatrixXd gram = instance.X.transpose() * instance.X;
+  const double scale = 2.0 / ((2.0 * n + 1.0) * sigma_d * sigma_d);
+  double sigma_min = std::numeric_limits<double>::infinity();
+  for (int i : instance.support) sigma_min = std::min(sigma_min, scale * gram(i, i));
+  Eigen::MatrixXd off = (scale * gram).cwiseAbs();
+  off.diagonal().setZero();
+  const double sigma_max = off.maxCoeff();
+  const double c1 = theory::lemma1_c1(instance.beta_star);
+  const double c2 = theory::lemma1_c2(value.gamma, value.S, sigma_min, sigma_max);
+
+  models::ConstructionOptions construction;
+  construction.d = value.d;
+  construction.mv = (2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d);
+  for (int k = 1; k <= value.K; ++k) {
+    construction.gamma.push_back(value.gamma);
+    construction.theta.push_back(theory::lemma1_theta(k, value.gamma, sigma_max, c1, c2));
+  }
+  construction.B = models::data_B(construction, instance);
+  torch::NoGradGuard no_grad;
+  models::Transformer model = models::transformer_from_weights(models::construct_lista_vm_transformer(construction),
+                                                               torch::kFloat64, torch::kCPU);
+  const torch::Tensor output = model->forward(models::embed_batch({instance}, torch::kFloat64, torch::kCPU));
+  const models::TokenLayout layout(value.d);
+  // Token 2n+1 (0-based 2n) holds beta on the first n examples: here n = N, the query token.
+  const Eigen::VectorXd beta = models::to_vector(output[0][2 * n].slice(0, layout.beta_begin(), layout.beta_begin() + value.d));
+  const double error = (beta - instance.beta_star).norm();
+  const double bound = theory::convergence_bound(c1, setting.alpha, value.K);
+  return {error > bound, error, bound};
+}
+
+Statement convergence_transformer_statement() {
+  const std::string id = "thm5.1.transformer";
+  const std::string label = "Theorem 5.1 on the constructed Transformer (small sizes)";
+  Statement statement{
+      id, label,
+      "Theorem 5.1 checked through the Transformer of Appendix C.1 itself: ||beta_{2n+1}^(K+1) - beta*|| <= b_beta "
+      "e^{-alpha_n K} with probability >= 1 - delta at n = N_0, for the sizes where N_0 <= 256.",
+      [id, label](const CheckOptions& options) {
+        const double c_option = options.c;
+        const auto generator = [c_option] {
+          return rc::gen::exec([c_option] {
+            ConvergenceCase value;
+            value.d = *gen_uniform_int(1, 3);
+            value.S = 1;
+            value.K = *gen_uniform_int(1, 12);
+            value.gamma = *gen_linear_grid(0.01, 1, 150);
+            value.seed = *gen_inner_seed();
+            // N_0 = 32 (log d - log delta) / c <= 128: delta >= d exp(-4 c).
+            const double c = config_c(value, c_option);
+            value.delta = *gen_log_grid(std::min(0.9, value.d * std::exp(-4.0 * c)), 1.0, 100);
+            return value;
+          });
+        };
+        const ProbabilisticProperty<ConvergenceCase> property{
+            id, generator,
+            [c_option](const ConvergenceCase& value) {
+              return plan_for(value, ConvergenceClaim::theorem51, config_c(value, c_option));
+            },
+            [c_option](const ConvergenceCase& value, std::mt19937_64& rng) {
+              return convergence_trial_transformer(value, config_c(value, c_option), rng);
+            },
+            [c_option](const ConvergenceCase& value) {
+              std::ostringstream shown;
+              showValue(value, shown);
+              nlohmann::json out = nlohmann::json::parse(shown.str());
+              const ConvergenceSetting setting = convergence_setting(value, ConvergenceClaim::theorem51, config_c(value, c_option));
+              out["n"] = setting.n;
+              out["N0"] = setting.N0;
+              out["c"] = setting.c;
+              return out;
+            },
+            [](const ConvergenceCase& value) { return value.seed; }};
+        const bool quick = options.budget == Budget::quick;
+        const ProbabilisticRun run = run_probabilistic(property, ProbabilisticBudget{quick ? 4 : 30, quick ? 40 : 0, 2000}, options);
+        StatementResult result = probabilistic_result(id, label, run, options);
+        result.device = "cpu";
+        result.notes = "The constructed Transformer in float64 with Lemma 1's thresholds as its theta^(k) and B read off the "
+                       "data. Sizes: isotropic rows, S = 1, d in [1,3], K in [1,12], gamma in (0,3/2], n = N = N_0 <= 128, "
+                       "delta drawn so that N_0 fits. Larger sizes run on the LISTA-VM reference (thm5.1), which thm4.1 shows is equal.";
+        return result;
+      },
+      {}};
   return statement;
 }
 

@@ -46,6 +46,13 @@ ConvergenceSetting convergence_setting(const ConvergenceCase& value, Convergence
 // M^V = (2/sigma_d^2) I, and the claimed bound.
 ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng);
 
+// The same check run through the constructed Transformer (Appendix C.1 weights in the generic LibTorch
+// module, float64) instead of the LISTA-VM reference: X is drawn row by row, the Lemma 1 thresholds are
+// loaded as the layers' theta^(k), and beta is read off token 2n+1. Only small sizes are affordable:
+// S = 1, d <= 3 and delta large enough that N_0 <= 256 (statement "thm5.1.transformer").
+ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, double c, std::mt19937_64& rng);
+Statement convergence_transformer_statement();
+
 // isotropic_only restricts the rows to N(0, I), the setting of Section 6: a diagnostic sub-claim that
 // separates the isotropic case from the anisotropic one (registered as "<id>.iso").
 Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only = false);

@@ -108,6 +108,20 @@ TEST(Statements, Lemma1NeedsTheSupportHypothesisItsProofUses) {
   EXPECT_LT(with_support.figures.at("premise_unmet").get<int>(), with_support.trials);
 }
 
+TEST(Statements, TheoremRunsThroughTheConstructedTransformerAtSmallSizes) {
+  const StatementResult result = check_quick("thm5.1.transformer");
+  EXPECT_EQ(result.verdict, Verdict::holds);
+  EXPECT_GE(result.trials, 4);
+}
+
+TEST(Statements, SupportPriorConstructionHoldsAndItsBoundIsAFinding) {
+  const StatementResult construction = check_quick("corD.1.construction");
+  EXPECT_EQ(construction.verdict, Verdict::holds);
+  EXPECT_TRUE(construction.controls.at(0).caught());
+  EXPECT_EQ(check_quick("corD.1").verdict, Verdict::violated);
+  EXPECT_EQ(check_quick("lemma4").verdict, Verdict::violated);
+}
+
 TEST(Statements, RegistryIsConsistent) {
   for (const Statement& statement : registry()) {
     EXPECT_FALSE(statement.label.empty()) << statement.id;
