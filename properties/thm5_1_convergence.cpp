@@ -316,7 +316,7 @@ Statement convergence_transformer_statement() {
             },
             [](const ConvergenceCase& value) { return value.seed; }};
         const bool quick = options.budget == Budget::quick;
-        const ProbabilisticRun run = run_probabilistic(property, ProbabilisticBudget{quick ? 4 : 30, quick ? 40 : 0, 2000}, options);
+        const ProbabilisticRun run = run_probabilistic(property, ProbabilisticBudget{quick ? 4 : 30, quick ? 25 : 0, 2000}, options);
         StatementResult result = probabilistic_result(id, label, run, options);
         result.device = "cpu";
         result.notes = "The constructed Transformer in float64 with Lemma 1's thresholds as its theta^(k) and B read off the "
