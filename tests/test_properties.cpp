@@ -116,7 +116,9 @@ TEST(Statements, TheoremRunsThroughTheConstructedTransformerAtSmallSizes) {
   EXPECT_NE(result.verdict, Verdict::vacuous);
   EXPECT_GE(result.trials, 4);
   for (const auto& configuration : result.figures.at("per_configuration")) {
-    if (configuration.at("parameters").at("gamma").get<double>() <= 1.2) EXPECT_NE(configuration.at("verdict"), "violated");
+    if (configuration.at("parameters").at("gamma").get<double>() <= 1.2) {
+      EXPECT_NE(configuration.at("verdict"), "violated");
+    }
   }
 }
 
