@@ -26,6 +26,7 @@ const std::vector<Statement>& registry() {
       convergence_statement(ConvergenceClaim::theorem51),
       convergence_statement(ConvergenceClaim::theorem51, true),
       convergence_transformer_statement(),
+      remark2_statement(),
       convergence_statement(ConvergenceClaim::theoremD1),
       convergence_statement(ConvergenceClaim::theoremD1, true),
       corD1_construction_statement(),

@@ -329,3 +329,120 @@ Statement convergence_transformer_statement() {
 }
 
 }  // namespace icsr::properties
+
+namespace icsr::properties {
+
+ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, double c, std::mt19937_64& rng) {
+  theory::ProblemConfig config;
+  config.d = value.d;
+  config.S = value.S;
+  config.sigma = column_scales(value);
+  const double delta = value.delta, gamma = value.gamma;
+  const long N0 = static_cast<long>(std::ceil(theory::theorem51_N0(value.d, value.S, delta, c)));
+  const double sbar = theory::lemma3_off_diagonal(static_cast<int>(N0), value.d, delta, c);
+  const double alphabar = theory::theorem51_alpha(static_cast<int>(N0), value.d, value.S, gamma, delta, c);
+
+  std::vector<int> indices(value.d);
+  std::iota(indices.begin(), indices.end(), 0);
+  std::shuffle(indices.begin(), indices.end(), rng);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd beta_star = Eigen::VectorXd::Zero(value.d);
+  for (int k = 0; k < value.S; ++k) beta_star(indices[k]) = normal(rng);
+  const double c1 = beta_star.lpNorm<1>();
+  const double sigma_d = config.sigma.back();
+
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(value.d, value.d);
+  long n = 0;
+  double worst_ratio = 0.0, worst_error = 0.0, worst_bound = 1.0;
+  bool failed = false;
+  for (int p = 0; p < prefixes; ++p) {
+    const long target = N0 << p;  // N_0, 2 N_0, 4 N_0, ...
+    gram += theory::sample_gram(config, target - n, rng);
+    n = target;
+    const double scale = 2.0 / ((2.0 * n + 1.0) * sigma_d * sigma_d);
+    const Eigen::VectorXd correlation = gram * beta_star;
+    Eigen::VectorXd beta = Eigen::VectorXd::Zero(value.d);
+    for (int k = 1; k <= value.K; ++k) {
+      const double theta = gamma * sbar * c1 * std::exp(-alphabar * (k - 2));
+      beta = theory::soft_threshold(beta - gamma * scale * (gram * beta - correlation), theta);
+    }
+    const double error = (beta - beta_star).norm();
+    const double bound = theory::convergence_bound(
+        c1, theory::theorem51_alpha(static_cast<int>(n), value.d, value.S, gamma, delta, c), value.K);
+    failed = failed || error > bound;
+    if (error / bound > worst_ratio) {
+      worst_ratio = error / bound;
+      worst_error = error;
+      worst_bound = bound;
+    }
+  }
+  return {failed, worst_error, worst_bound};
+}
+
+Statement remark2_statement() {
+  const std::string id = "remark2";
+  const std::string label = "Remark 2 (one parameter set for every X and every n in [N_0, N])";
+  constexpr int kPrefixes = 4;  // n = N_0, 2 N_0, 4 N_0, 8 N_0 = N
+  Statement statement{
+      id, label,
+      "One set of Transformer parameters, chosen before X is drawn, gives ||beta_{2n+1}^(K+1) - beta*|| <= b_beta "
+      "e^{-alpha_n K} for X varying and for every prefix length n in [N_0, N], each with probability >= 1 - delta "
+      "(checked jointly at n = N_0, 2N_0, 4N_0, 8N_0 against the union level 4 delta).",
+      [id, label](const CheckOptions& options) {
+        const double c_option = options.c;
+        const Pins pins = options.pins;
+        const auto generator = [pins] {
+          return rc::gen::exec([pins] {
+            ConvergenceCase value;
+            value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
+            value.S = *gen_pinned(pins.S, 1, value.d);
+            value.K = *gen_pinned(pins.K, 1, 24);
+            value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, 150));
+            value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
+            value.anisotropic = *gen_uniform_int(0, 1) == 1;
+            value.seed = *gen_inner_seed();
+            return value;
+          });
+        };
+        const ProbabilisticProperty<ConvergenceCase> property{
+            id, generator,
+            [c_option](const ConvergenceCase& value) {
+              ConfigurationPlan plan = plan_for(value, ConvergenceClaim::theorem51, config_c(value, c_option));
+              plan.claimed_level = std::min(1.0, kPrefixes * value.delta);
+              if (plan.claimed_level >= 1.0 && plan.vacuous_reason.empty()) {
+                plan.vacuous_reason = "the union level 4 delta is >= 1";
+              }
+              return plan;
+            },
+            [c_option](const ConvergenceCase& value, std::mt19937_64& rng) {
+              return remark2_trial(value, kPrefixes, config_c(value, c_option), rng);
+            },
+            [c_option](const ConvergenceCase& value) {
+              std::ostringstream shown;
+              showValue(value, shown);
+              nlohmann::json out = nlohmann::json::parse(shown.str());
+              out["c"] = config_c(value, c_option);
+              return out;
+            },
+            [](const ConvergenceCase& value) { return value.seed; }};
+        const bool quick = options.budget == Budget::quick;
+        const ProbabilisticRun run = run_probabilistic(property, ProbabilisticBudget{quick ? 12 : 60, quick ? 300 : 0, 40000}, options);
+        StatementResult result = probabilistic_result(id, label, run, options);
+        result.device = "cpu";
+        result.notes =
+            "Fixed parameters: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) = gamma sbar c1 e^{-alphabar (k-2)} with "
+            "Lemma 3's off-diagonal bound and alpha at N_0 (no dependence on X or n; c1 = b_beta = ||beta*||_1). Nested "
+            "prefixes n = N_0, 2N_0, 4N_0, 8N_0 = N share one X; a trial fails if the bound fails at any of them, judged "
+            "against 4 delta (union bound), the weakest reading of 'for any n'. Ranges as thm5.1. The remark is "
+            "existential: a violation here refutes this parameter choice (the proof's, made independent of X and n), "
+            "not every possible one.";
+        return result;
+      },
+      {"d", "S", "K", "delta", "gamma"}};
+  statement.validate_pins = [](const Pins& pins) {
+    if (pins.gamma && *pins.gamma > 1.5) throw std::invalid_argument("--gamma: remark2 follows Theorem 5.1, gamma <= 3/2");
+  };
+  return statement;
+}
+
+}  // namespace icsr::properties

@@ -53,6 +53,14 @@ ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceCl
 ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, double c, std::mt19937_64& rng);
 Statement convergence_transformer_statement();
 
+// Remark 2: one parameter set, fixed before X is drawn, serves every X and every prefix n in [N_0, N].
+// The thresholds may not depend on X or n, so they use Lemma 3's bounds at N_0 in place of the realised
+// coherence: theta^(k) = gamma sbar c1 e^{-alphabar (k-2)}, sbar = sqrt((log d - log delta)/(N_0 c)),
+// alphabar = alpha_{N_0}. One trial draws beta* and nested Gram matrices for n = N_0, 2 N_0, ..., N
+// (independent Wishart increments) and fails if the Theorem 5.1 bound fails at any of these n.
+ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, double c, std::mt19937_64& rng);
+Statement remark2_statement();
+
 // isotropic_only restricts the rows to N(0, I), the setting of Section 6: a diagnostic sub-claim that
 // separates the isotropic case from the anisotropic one (registered as "<id>.iso").
 Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only = false);

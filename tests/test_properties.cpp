@@ -130,6 +130,15 @@ TEST(Statements, SupportPriorConstructionHoldsAndItsBoundIsAFinding) {
   EXPECT_EQ(check_quick("lemma4").verdict, Verdict::violated);
 }
 
+TEST(Statements, OneFixedParameterSetMissesTheRateAtLargerPrefixes) {
+  // Remark 2 with the proof's thresholds made independent of X and n: a threshold set for N_0 biases
+  // the estimate above c1 e^{-alpha_n K} once n is several times N_0.
+  const StatementResult result = check_quick("remark2");
+  EXPECT_EQ(result.verdict, Verdict::violated);
+  ASSERT_TRUE(result.counterexample.has_value());
+  EXPECT_FALSE(result.counterexample->parameters.at("anisotropic").get<bool>());
+}
+
 TEST(Statements, RegistryIsConsistent) {
   for (const Statement& statement : registry()) {
     EXPECT_FALSE(statement.label.empty()) << statement.id;
