@@ -21,20 +21,11 @@
 #include "models/transformer.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
+#include "properties/designs.hpp"
 #include "theory/subexponential.hpp"
 
 namespace icsr::properties {
 namespace {
-
-std::vector<double> column_scales(const ConvergenceCase& value) {
-  if (!value.anisotropic) return std::vector<double>(value.d, 1.0);
-  return theory::sorted_log_uniform_scales(value.d, 0.5, 2.0, value.seed ^ 0x9e3779b97f4a7c15ULL);
-}
-
-// The c of this configuration: --c when given, else the value derived for its column scales.
-double config_c(const ConvergenceCase& value, double c_option) {
-  return c_option > 0.0 ? c_option : theory::derived_gaussian_c(column_scales(value));
-}
 
 const char* id_of(ConvergenceClaim claim) {
   switch (claim) {
