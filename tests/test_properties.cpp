@@ -104,7 +104,9 @@ TEST(Statements, Lemma1NeedsTheSupportHypothesisItsProofUses) {
   EXPECT_EQ(as_stated.verdict, Verdict::violated);
   const StatementResult with_support = check_quick("lemma1.support");
   EXPECT_EQ(with_support.verdict, Verdict::holds);
-  EXPECT_EQ(check_quick("lemma2").verdict, Verdict::holds);
+  // Lemma 2 (l2 hypothesis as printed) fails only when e^{c2} < sqrt(S); the quick budget rarely meets
+  // such a case, the full budget does (recorded in properties/findings/lemma2.json, replayed there).
+  EXPECT_NE(check_quick("lemma2").verdict, Verdict::inconclusive);
   EXPECT_LT(with_support.figures.at("premise_unmet").get<int>(), with_support.trials);
 }
 
