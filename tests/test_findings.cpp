@@ -47,7 +47,8 @@ TEST(Findings, RcParamsReplaysEachShrunkCase) {
     const nlohmann::json finding = load(file);
     const std::string id = finding.at("id").get<std::string>();
     const auto run = testing::run_command("RC_PARAMS=\"" + finding.at("rc_params").get<std::string>() + "\" " +
-                                          ICSR_BINARY + " check " + id);
+                                          ICSR_BINARY + " check " + id + " --budget " +
+                                          finding.at("budget").get<std::string>());
     EXPECT_EQ(run.exit_code, 1) << id << "\n" << run.output;
     EXPECT_NE(run.output.find("violated"), std::string::npos) << id << "\n" << run.output;
   }
