@@ -215,7 +215,13 @@ int main(int argc, char** argv) {
                                "alpha_n <= 0); smallest n reaching the rate guaranteed at N_0 = {}; paper's N = 10\n",
                                table.at("theoretical_N0").get<double>(), table.at("empirical_N0").dump(),
                                table.at("first_nontrivial_n").dump(), table.at("empirical_N0_at_rate_of_N0").dump());
-      if (!n0_json.empty()) icsr::reports::write_json_atomically(n0_json, table);
+      if (!n0_json.empty()) {
+        nlohmann::json document = table;
+        icsr::properties::CheckOptions provenance_options;
+        provenance_options.seed = n0_options.seed;
+        document["provenance"] = icsr::reports::provenance(provenance_options);
+        icsr::reports::write_json_atomically(n0_json, document);
+      }
       return kExitHolds;
     }
     CheckOptions options;

@@ -6,11 +6,8 @@
 #include "theory/problem.hpp"
 
 namespace icsr::models {
-namespace {
-
-// One LISTA-VM step given the Gram matrix G = X_{1:n}^T X_{1:n} and b = X_{1:n}^T y_{1:n}.
-Eigen::VectorXd step(const ListaVmParams& params, int k, int n, const Eigen::MatrixXd& gram,
-                     const Eigen::VectorXd& correlation, const Eigen::VectorXd& beta) {
+Eigen::VectorXd lista_vm_step(const ListaVmParams& params, int k, double n, const Eigen::MatrixXd& gram,
+                              const Eigen::VectorXd& correlation, const Eigen::VectorXd& beta) {
   const double scale = params.gamma[k] / (2.0 * n + 1.0);
   if (params.support_prior.empty()) {
     const Eigen::VectorXd residual_gradient = gram * beta - correlation;
@@ -23,7 +20,15 @@ Eigen::VectorXd step(const ListaVmParams& params, int k, int n, const Eigen::Mat
   return projection.cwiseProduct(theory::soft_threshold(moved, params.theta[k]));
 }
 
-}  // namespace
+std::vector<Eigen::VectorXd> lista_vm_iterates_from_gram(const ListaVmParams& params, const Eigen::MatrixXd& gram,
+                                                         const Eigen::VectorXd& correlation, double n) {
+  validate(params, static_cast<int>(gram.rows()));
+  std::vector<Eigen::VectorXd> iterates{Eigen::VectorXd::Zero(gram.rows())};
+  for (int k = 0; k < params.layers(); ++k) {
+    iterates.push_back(lista_vm_step(params, k, n, gram, correlation, iterates.back()));
+  }
+  return iterates;
+}
 
 void validate(const ListaVmParams& params, int d) {
   const std::size_t K = params.gamma.size();
@@ -52,11 +57,7 @@ std::vector<Eigen::VectorXd> lista_vm_iterates(const ListaVmParams& params, cons
                                 std::to_string(n));
   }
   const auto prefix = X.topRows(n);
-  const Eigen::MatrixXd gram = prefix.transpose() * prefix;
-  const Eigen::VectorXd correlation = prefix.transpose() * y.head(n);
-  std::vector<Eigen::VectorXd> iterates{Eigen::VectorXd::Zero(X.cols())};
-  for (int k = 0; k < params.layers(); ++k) iterates.push_back(step(params, k, n, gram, correlation, iterates.back()));
-  return iterates;
+  return lista_vm_iterates_from_gram(params, prefix.transpose() * prefix, prefix.transpose() * y.head(n), n);
 }
 
 std::vector<std::vector<Eigen::VectorXd>> lista_vm_all_prefixes(const ListaVmParams& params,
@@ -72,11 +73,7 @@ std::vector<std::vector<Eigen::VectorXd>> lista_vm_all_prefixes(const ListaVmPar
       gram.noalias() += X.row(n - 1).transpose() * X.row(n - 1);
       correlation += y(n - 1) * X.row(n - 1).transpose();
     }
-    std::vector<Eigen::VectorXd> iterates{Eigen::VectorXd::Zero(X.cols())};
-    for (int k = 0; k < params.layers(); ++k) {
-      iterates.push_back(step(params, k, n, gram, correlation, iterates.back()));
-    }
-    result.push_back(std::move(iterates));
+    result.push_back(lista_vm_iterates_from_gram(params, gram, correlation, n));
   }
   return result;
 }

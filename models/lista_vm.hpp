@@ -27,6 +27,16 @@ struct ListaVmParams {
 // or theta < 0 (the soft threshold needs theta >= 0).
 void validate(const ListaVmParams& params, int d);
 
+// One step, layer k (0-based), from the sufficient statistics of the first n examples:
+// gram = X_{1:n}^T X_{1:n} and correlation = X_{1:n}^T y_{1:n}.
+Eigen::VectorXd lista_vm_step(const ListaVmParams& params, int k, double n, const Eigen::MatrixXd& gram,
+                              const Eigen::VectorXd& correlation, const Eigen::VectorXd& beta);
+
+// The iterates beta^(1) = 0, ..., beta^(K+1) from those statistics (used where the Gram matrix is
+// drawn directly from its Wishart law instead of from rows).
+std::vector<Eigen::VectorXd> lista_vm_iterates_from_gram(const ListaVmParams& params, const Eigen::MatrixXd& gram,
+                                                         const Eigen::VectorXd& correlation, double n);
+
 // The iterates beta^(1), ..., beta^(K+1) on the first n examples (0 <= n <= rows of X).
 std::vector<Eigen::VectorXd> lista_vm_iterates(const ListaVmParams& params, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, int n);

@@ -51,15 +51,10 @@ ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, d
   std::vector<int> indices(value.d);
   std::iota(indices.begin(), indices.end(), 0);
   std::shuffle(indices.begin(), indices.end(), rng);
-  double diagonal_min = std::numeric_limits<double>::infinity(), diagonal_max = 0.0;
-  for (int k = 0; k < value.S; ++k) {
-    const double diagonal = scale * gram(indices[k], indices[k]);
-    diagonal_min = std::min(diagonal_min, diagonal);
-    diagonal_max = std::max(diagonal_max, diagonal);
-  }
-  Eigen::MatrixXd off = (scale * gram).cwiseAbs();
-  off.diagonal().setZero();
-  const double off_max = off.maxCoeff();
+  const theory::GeneralisedCoherence coherence =
+      theory::generalised_coherence(scale * gram, std::vector<int>(indices.begin(), indices.begin() + value.S));
+  const double diagonal_min = coherence.sigma_min, diagonal_max = coherence.support_diagonal_max;
+  const double off_max = coherence.sigma_max;
 
   const double delta = value.delta;
   const double lower = theory::lemma3_diagonal_lower(value.n, value.S, delta, c);

@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "models/lista_vm.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
 
@@ -43,9 +44,13 @@ TrialOutcome evaluate_norm_bound(const NormBoundCase& value) {
     direction = Eigen::VectorXd::NullaryExpr(value.d, [&]() { return normal(rng); });
   }
   const Eigen::VectorXd beta = Cx * direction.normalized();
-  const double step = value.gamma * 2.0 / (2.0 * value.n + 1.0);  // gamma/(2n+1) * 2/sigma_d^2, sigma_d = 1
+  // One step of (C.12) with M^V = (2/sigma_d^2) I (sigma_d = 1) and theta = 0.
+  models::ListaVmParams params;
+  params.gamma = {value.gamma};
+  params.theta = {0.0};
+  params.matrix = {2.0 * Eigen::MatrixXd::Identity(value.d, value.d)};
   const Eigen::VectorXd next =
-      theory::soft_threshold(beta - step * (gram * beta - prefix.transpose() * instance.y.head(value.n)), 0.0);
+      models::lista_vm_step(params, 0, value.n, gram, prefix.transpose() * instance.y.head(value.n), beta);
   TrialOutcome outcome;
   outcome.error = next.norm();
   outcome.tolerance = Cx * (1.0 + 1e-12);

@@ -88,20 +88,12 @@ ProbabilisticRun finish_probabilistic(const std::string& id, const std::function
 
 StatementResult probabilistic_result(const std::string& id, const std::string& label, const ProbabilisticRun& run,
                                      const CheckOptions& options) {
-  StatementResult result;
-  result.id = id;
-  result.label = label;
-  result.verdict = run.verdict;
-  result.trials = run.configurations;
-  result.seed = options.seed;
-  result.budget = options.budget;
-  result.device = options.device;
+  StatementResult result = base_result(id, label, run.verdict, run.configurations, options);
   result.counterexample = run.counterexample;
   double worst = -1.0;
   for (const auto& configuration : run.evidence) {
     if (configuration.at("verdict") == "vacuous") continue;
     const auto& evidence = configuration.at("evidence");
-    const double upper = evidence.at("judgement").at("upper").get<double>();
     const double level = evidence.at("judgement").at("claimed_level").get<double>();
     const double lower = evidence.at("judgement").at("lower").get<double>();
     const double ratio = lower / level;
@@ -112,7 +104,6 @@ StatementResult probabilistic_result(const std::string& id, const std::string& l
       result.worst_ratio = ratio;
       result.worst_parameters = configuration;
     }
-    (void)upper;
   }
   result.figures = {{"c", options.c > 0.0 ? nlohmann::json(options.c) : nlohmann::json("derived per configuration")},
                     {"alpha_family", options.alpha},

@@ -112,16 +112,22 @@ IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& b
   return run;
 }
 
-StatementResult statement_result(const std::string& id, const std::string& label, const IdentityRun& run,
-                                 const CheckOptions& options) {
+StatementResult base_result(const std::string& id, const std::string& label, Verdict verdict, int trials,
+                            const CheckOptions& options) {
   StatementResult result;
   result.id = id;
   result.label = label;
-  result.verdict = run.verdict;
-  result.trials = run.trials;
+  result.verdict = verdict;
+  result.trials = trials;
   result.seed = options.seed;
   result.budget = options.budget;
   result.device = options.device;
+  return result;
+}
+
+StatementResult statement_result(const std::string& id, const std::string& label, const IdentityRun& run,
+                                 const CheckOptions& options) {
+  StatementResult result = base_result(id, label, run.verdict, run.trials, options);
   result.worst_error = run.worst.error;
   result.worst_tolerance = run.worst.tolerance;
   result.worst_ratio = run.worst.ratio();

@@ -94,6 +94,10 @@ IdentityRun run_identity(const IdentityProperty<Config>& property, int trials, c
   return run_rapidcheck(property.id, body, recorder, trials, options);
 }
 
+// The fields every statement's result carries: id, label, verdict, trials, seed, budget, device.
+StatementResult base_result(const std::string& id, const std::string& label, Verdict verdict, int trials,
+                            const CheckOptions& options);
+
 // The common part of a statement's result: verdict, trials, worst case, counterexample.
 StatementResult statement_result(const std::string& id, const std::string& label, const IdentityRun& run,
                                  const CheckOptions& options);

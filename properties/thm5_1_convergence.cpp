@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "models/construction.hpp"
+#include "models/lista_vm.hpp"
 #include "models/embedding.hpp"
 #include "models/tensor_convert.hpp"
 #include "models/transformer.hpp"
@@ -88,19 +89,19 @@ ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceCl
   const double scale = 2.0 / ((2.0 * setting.n + 1.0) * sigma_d * sigma_d);  // D_i^T X_j = scale G_ij
 
   // Realised coherence of D_n with X and the thresholds of Lemma 1.
-  double sigma_min = std::numeric_limits<double>::infinity();
-  for (int i : support) sigma_min = std::min(sigma_min, scale * gram(i, i));
-  Eigen::MatrixXd off = (scale * gram).cwiseAbs();
-  off.diagonal().setZero();
-  const double sigma_max = off.maxCoeff();
+  const theory::GeneralisedCoherence coherence = theory::generalised_coherence(scale * gram, support);
+  const double sigma_min = coherence.sigma_min, sigma_max = coherence.sigma_max;
   const double c1 = theory::lemma1_c1(beta_star);
   const double c2 = theory::lemma1_c2(setting.gamma, value.S, sigma_min, sigma_max);
 
-  Eigen::VectorXd beta = Eigen::VectorXd::Zero(value.d);
+  models::ListaVmParams params;  // M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)
   for (int k = 1; k <= value.K; ++k) {
-    const double theta = theory::lemma1_theta(k, setting.gamma, sigma_max, c1, c2);
-    beta = theory::soft_threshold(beta - setting.gamma * scale * (gram * beta - correlation), theta);
+    params.gamma.push_back(setting.gamma);
+    params.theta.push_back(theory::lemma1_theta(k, setting.gamma, sigma_max, c1, c2));
+    params.matrix.push_back((2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d));
   }
+  const Eigen::VectorXd beta =
+      models::lista_vm_iterates_from_gram(params, gram, correlation, static_cast<double>(setting.n)).back();
 
   const double bound_scale = c1;  // b_beta = c1 = ||beta*||_1 on the instance (Assumption 1's tightest constant)
   const double bound = theory::convergence_bound(bound_scale, setting.alpha, value.K);
@@ -236,11 +237,8 @@ ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, d
   const long n = setting.n;
   const Eigen::MatrixXd gram = instance.X.transpose() * instance.X;
   const double scale = 2.0 / ((2.0 * n + 1.0) * sigma_d * sigma_d);
-  double sigma_min = std::numeric_limits<double>::infinity();
-  for (int i : instance.support) sigma_min = std::min(sigma_min, scale * gram(i, i));
-  Eigen::MatrixXd off = (scale * gram).cwiseAbs();
-  off.diagonal().setZero();
-  const double sigma_max = off.maxCoeff();
+  const theory::GeneralisedCoherence coherence = theory::generalised_coherence(scale * gram, instance.support);
+  const double sigma_min = coherence.sigma_min, sigma_max = coherence.sigma_max;
   const double c1 = theory::lemma1_c1(instance.beta_star);
   const double c2 = theory::lemma1_c2(value.gamma, value.S, sigma_min, sigma_max);
 
@@ -342,6 +340,13 @@ ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, dou
   const double c1 = beta_star.lpNorm<1>();
   const double sigma_d = config.sigma.back();
 
+  // One parameter set for every X and n: Lemma 3's bounds at N_0 in place of the realised coherence.
+  models::ListaVmParams params;
+  for (int k = 1; k <= value.K; ++k) {
+    params.gamma.push_back(gamma);
+    params.theta.push_back(gamma * sbar * c1 * std::exp(-alphabar * (k - 2)));
+    params.matrix.push_back((2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d));
+  }
   Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(value.d, value.d);
   long n = 0;
   double worst_ratio = 0.0, worst_error = 0.0, worst_bound = 1.0;
@@ -350,13 +355,8 @@ ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, dou
     const long target = N0 << p;  // N_0, 2 N_0, 4 N_0, ...
     gram += theory::sample_gram(config, target - n, rng);
     n = target;
-    const double scale = 2.0 / ((2.0 * n + 1.0) * sigma_d * sigma_d);
-    const Eigen::VectorXd correlation = gram * beta_star;
-    Eigen::VectorXd beta = Eigen::VectorXd::Zero(value.d);
-    for (int k = 1; k <= value.K; ++k) {
-      const double theta = gamma * sbar * c1 * std::exp(-alphabar * (k - 2));
-      beta = theory::soft_threshold(beta - gamma * scale * (gram * beta - correlation), theta);
-    }
+    const Eigen::VectorXd beta =
+        models::lista_vm_iterates_from_gram(params, gram, gram * beta_star, static_cast<double>(n)).back();
     const double error = (beta - beta_star).norm();
     const double bound = theory::convergence_bound(
         c1, theory::theorem51_alpha(static_cast<int>(n), value.d, value.S, gamma, delta, c), value.K);

@@ -86,6 +86,7 @@ TEST(Cli, EmpiricalN0ReportsTheTableAndTheTheoreticalValue) {
   const nlohmann::json table = nlohmann::json::parse(in);
   EXPECT_GT(table.at("theoretical_N0").get<double>(), 1e4);
   EXPECT_EQ(table.at("paper_N"), 10);
+  EXPECT_TRUE(table.at("provenance").contains("git_revision"));
   EXPECT_FALSE(table.at("rows").empty());
   EXPECT_EQ(run_command(icsr("empirical-n0 --gamma 2")).exit_code, 2);
 }

@@ -38,11 +38,18 @@ double alpha_from_argument(double argument) {
 GeneralisedCoherence generalised_coherence(const Eigen::MatrixXd& D, const Eigen::MatrixXd& X,
                                            const std::vector<int>& support) {
   if (D.rows() != X.rows() || D.cols() != X.cols()) throw std::invalid_argument("D and X must have the same shape");
+  return generalised_coherence(D.transpose() * X, support);
+}
+
+GeneralisedCoherence generalised_coherence(const Eigen::MatrixXd& inner, const std::vector<int>& support) {
+  if (inner.rows() != inner.cols()) throw std::invalid_argument("the inner-product matrix D^T X must be square");
   if (support.empty()) throw std::invalid_argument("the support must not be empty");
-  const Eigen::MatrixXd inner = D.transpose() * X;  // (i, j) = D_i^T X_j
   GeneralisedCoherence out;
   out.sigma_min = std::abs(inner(support.front(), support.front()));
-  for (int i : support) out.sigma_min = std::min(out.sigma_min, std::abs(inner(i, i)));
+  for (int i : support) {
+    out.sigma_min = std::min(out.sigma_min, std::abs(inner(i, i)));
+    out.support_diagonal_max = std::max(out.support_diagonal_max, std::abs(inner(i, i)));
+  }
   out.diagonal_min = inner.diagonal().minCoeff();
   out.diagonal_max = inner.diagonal().maxCoeff();
   Eigen::MatrixXd off = inner.cwiseAbs();

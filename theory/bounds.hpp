@@ -15,9 +15,13 @@ struct GeneralisedCoherence {
   double sigma_max = 0.0;
   double diagonal_min = 0.0;
   double diagonal_max = 0.0;
+  double support_diagonal_max = 0.0;  // max_{i in 𝕊} |D_i^T X_i| (Lemma 3's second bound)
 };
 GeneralisedCoherence generalised_coherence(const Eigen::MatrixXd& D, const Eigen::MatrixXd& X,
                                            const std::vector<int>& support);
+
+// The same from the matrix of inner products (i, j) = D_i^T X_j, e.g. scale * X^T X when D = scale X.
+GeneralisedCoherence generalised_coherence(const Eigen::MatrixXd& inner, const std::vector<int>& support);
 
 // Lemma 1: c1 = ||beta*||_1.
 double lemma1_c1(const Eigen::VectorXd& beta_star);
