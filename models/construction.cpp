@@ -1,5 +1,6 @@
 #include "models/construction.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -172,6 +173,56 @@ double required_B(const std::vector<std::vector<Eigen::VectorXd>>& iterates, con
 double data_B(const ConstructionOptions& options, const theory::Instance& instance) {
   const auto iterates = lista_vm_all_prefixes(lista_vm_params(options), instance.X, instance.y);
   return 2.0 * required_B(iterates, instance) + 1.0;
+}
+
+LayerWeights theoremE1_readout_layer(int d, double B_prime, double p, int heads, int hidden) {
+  if (d < 1) throw std::invalid_argument("d must be >= 1, got " + std::to_string(d));
+  if (!(p > 0.0 && p <= 1.0)) throw std::invalid_argument("p must lie in (0, 1], got " + std::to_string(p));
+  if (!std::isfinite(B_prime)) throw std::invalid_argument("B' must be finite");
+  if (heads < 1) throw std::invalid_argument("the read-out layer needs >= 1 head, got " + std::to_string(heads));
+  if (hidden < 2) throw std::invalid_argument("the read-out MLP needs >= 2 hidden units, got " + std::to_string(hidden));
+  const TokenLayout layout(d);
+  const int D = layout.dim();
+  const int label = layout.label_row(), beta = layout.beta_begin(), last = layout.indicator_row();
+  LayerWeights layer;
+  Eigen::MatrixXd q = Eigen::MatrixXd::Zero(D, D), key = q, value = q;
+  q(label, last) = 1.0;                      // ind_i into the label row
+  q.block(beta, 0, d, d).setIdentity();      // x_i into the beta rows
+  key(label, last) = -B_prime;               // -B' ind_j
+  key.block(beta, beta, d, d).setIdentity(); // beta_j
+  value(label, last) = 1.0;                  // ind_j
+  layer.query.push_back(q);
+  layer.key.push_back(key);
+  layer.value.push_back(value);
+  for (int m = 1; m < heads; ++m) {
+    layer.query.push_back(Eigen::MatrixXd::Zero(D, D));
+    layer.key.push_back(Eigen::MatrixXd::Zero(D, D));
+    layer.value.push_back(Eigen::MatrixXd::Zero(D, D));
+  }
+  layer.w1 = Eigen::MatrixXd::Zero(hidden, D);
+  layer.w2 = Eigen::MatrixXd::Zero(D, hidden);
+  layer.bias = Eigen::VectorXd::Zero(hidden);
+  layer.w1(0, label) = 1.0;              // relu(y)
+  layer.w2(label, 0) = 2.0 / p - 1.0;    // y + (2/p - 1) y = (2/p) y
+  layer.bias(1) = 1.0;                   // relu(1) = 1
+  layer.w2(label, 1) = B_prime;          // + B'
+  return layer;
+}
+
+TransformerWeights with_theoremE1_readout_layer(TransformerWeights weights, int d, double B_prime, double p) {
+  if (weights.depth() < 1) throw std::invalid_argument("the read-out layer follows K >= 1 layers");
+  const LayerWeights& first = weights.layers.front();
+  weights.layers.push_back(theoremE1_readout_layer(d, B_prime, p, first.heads(), first.hidden()));
+  return weights;
+}
+
+double theoremE1_prediction(const std::vector<double>& inner, double B_prime, double p) {
+  if (inner.empty()) throw std::invalid_argument("the prediction at token 2n-1 needs n >= 1 inner products");
+  if (!(p > 0.0 && p <= 1.0)) throw std::invalid_argument("p must lie in (0, 1], got " + std::to_string(p));
+  double total = 0.0;
+  for (double value : inner) total += std::max(value - B_prime, 0.0);
+  const double tokens = 2.0 * static_cast<double>(inner.size()) - 1.0;
+  return 2.0 / p * total / tokens + B_prime;
 }
 
 }  // namespace icsr::models

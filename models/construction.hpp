@@ -68,4 +68,21 @@ double required_B(const std::vector<std::vector<Eigen::VectorXd>>& iterates, con
 // B read off the data: 2 * required_B + 1, a margin that keeps float32 runs exact too.
 double data_B(const ConstructionOptions& options, const theory::Instance& instance);
 
+// Theorem E.1's extra (K+1)-th layer, padded to `heads` heads and an MLP of width `hidden` (the sizes
+// of the K layers before it). Head 1: Q h_i = [0_d; ind_i; x_i; 0], K h_j = [0_d; -B' ind_j; beta_j; 0],
+// V h_j = [0_d; ind_j; 0_{d+1}], so the label row of odd token 2n-1 receives
+// (1/(2n-1)) sum_{odd j} relu(x_n^T beta_j - B'). The MLP maps that value y to (2/p) y + B' (two
+// hidden units: relu(y) with weight 2/p - 1 on top of the residual, and relu(1) with weight B').
+// Throws std::invalid_argument for p outside (0, 1], a non-finite B', heads < 1 or hidden < 2.
+LayerWeights theoremE1_readout_layer(int d, double B_prime, double p, int heads, int hidden);
+
+// The K + 1 layers: the construction followed by theoremE1_readout_layer.
+TransformerWeights with_theoremE1_readout_layer(TransformerWeights weights, int d, double B_prime, double p);
+
+// What that layer's linear read-out (the label row) gives at odd token 2n-1, from the inner products
+// inner[m] = x_n^T beta_{2m+1}^(K+1), m = 0..n-1 (every odd token up to 2n-1):
+//   y^_n = (2/p) (1/(2n-1)) sum_m relu(inner[m] - B') + B'
+// (the proof's y^_n = 2/(2np-p) sum_{o_j=1} x_n^T beta_j - 2(sum o_j) B'/(2np-p) + B').
+double theoremE1_prediction(const std::vector<double>& inner, double B_prime, double p);
+
 }  // namespace icsr::models

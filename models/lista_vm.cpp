@@ -78,4 +78,36 @@ std::vector<std::vector<Eigen::VectorXd>> lista_vm_all_prefixes(const ListaVmPar
   return result;
 }
 
+void lista_vm_for_each_prefix(const ListaVmParams& params, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                              int n_max, const std::function<void(int, const Eigen::VectorXd&)>& visit) {
+  const int d = static_cast<int>(X.cols());
+  validate(params, d);
+  if (n_max < 0 || n_max > X.rows()) {
+    throw std::invalid_argument("n_max must lie in [0, " + std::to_string(X.rows()) + "], got " + std::to_string(n_max));
+  }
+  Eigen::VectorXd projection = Eigen::VectorXd::Ones(d);
+  if (!params.support_prior.empty()) {
+    projection.setZero();
+    for (int index : params.support_prior) projection(index) = 1.0;
+  }
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(d, d);
+  Eigen::VectorXd correlation = Eigen::VectorXd::Zero(d), beta(d), gradient(d), moved(d);
+  for (int n = 0; n <= n_max; ++n) {
+    if (n > 0) {
+      gram.selfadjointView<Eigen::Lower>().rankUpdate(X.row(n - 1).transpose());
+      correlation.noalias() += y(n - 1) * X.row(n - 1).transpose();
+    }
+    beta.setZero();
+    for (int k = 0; k < params.layers(); ++k) {
+      const double scale = params.gamma[k] / (2.0 * n + 1.0);
+      gradient.noalias() = gram.selfadjointView<Eigen::Lower>() * projection.cwiseProduct(beta);
+      gradient -= correlation;
+      moved.noalias() = params.matrix[k] * gradient;
+      moved = beta - scale * projection.cwiseProduct(moved);
+      beta = projection.cwiseProduct(theory::soft_threshold(moved, params.theta[k]));
+    }
+    visit(n, beta);
+  }
+}
+
 }  // namespace icsr::models

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <functional>
 #include <vector>
 
 namespace icsr::models {
@@ -46,5 +47,12 @@ std::vector<Eigen::VectorXd> lista_vm_iterates(const ListaVmParams& params, cons
 std::vector<std::vector<Eigen::VectorXd>> lista_vm_all_prefixes(const ListaVmParams& params,
                                                                 const Eigen::MatrixXd& X,
                                                                 const Eigen::VectorXd& y);
+
+// The last iterate beta^(K+1) of every prefix n = 0..n_max, handed to `visit(n, beta)` in order, with
+// one Gram matrix grown by rank-one updates and no per-iterate allocation: the form the read-out
+// statements need at the tens of thousands of prefixes N_0 demands. Equal to
+// lista_vm_all_prefixes(params, X, y)[n].back() (tested).
+void lista_vm_for_each_prefix(const ListaVmParams& params, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                              int n_max, const std::function<void(int, const Eigen::VectorXd&)>& visit);
 
 }  // namespace icsr::models

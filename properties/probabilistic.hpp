@@ -27,6 +27,7 @@ struct ProbabilisticTrial {
   bool failed = false;
   double observed = 0.0;  // the left-hand side
   double bound = 0.0;     // the right-hand side
+  bool excused = false;   // the proof's good events failed on this draw (see ConfigurationPlan::excused_upper)
 };
 
 // What a configuration claims before any draw: its allowed failure probability, or why it is vacuous.
@@ -34,6 +35,9 @@ struct ConfigurationPlan {
   double claimed_level = 0.0;   // e.g. delta or 3 delta
   std::string vacuous_reason;   // non-empty: the premise is unmet or the claim is trivial
   nlohmann::json regime;        // e.g. n against N_0
+  // Statements at level + delta' (Theorem E.1): an upper confidence bound on delta', the probability
+  // that a draw is excused, estimated beforehand from an independent sample. Negative: not used.
+  double excused_upper = -1.0;
 };
 
 template <typename Config>
@@ -106,12 +110,16 @@ ProbabilisticRun run_probabilistic(const ProbabilisticProperty<Config>& property
                                          : std::min(budget.max_trials, trials_for_power(plan.claimed_level, alpha));
     std::mt19937_64 rng(property.seed(config));
     std::vector<ProbabilisticTrial> draws;
-    int failures = 0;
+    int failures = 0, unexcused = 0;
     for (int t = 0; t < trials; ++t) {
       draws.push_back(property.trial(config, rng));
       failures += draws.back().failed ? 1 : 0;
+      unexcused += draws.back().failed && !draws.back().excused ? 1 : 0;
     }
-    const BinomialJudgement judgement = judge_failure_rate(failures, trials, plan.claimed_level, alpha);
+    const BinomialJudgement judgement =
+        plan.excused_upper >= 0.0
+            ? judge_failure_rate_with_excuses(failures, unexcused, trials, plan.claimed_level, plan.excused_upper, alpha)
+            : judge_failure_rate(failures, trials, plan.claimed_level, alpha);
     RC_TAG(to_string(judgement.verdict));
     recorder.record(property.describe(config), configuration_evidence(plan, draws, judgement), judgement.verdict,
                     recorder.shrinking());

@@ -7,6 +7,7 @@
 #include "properties/prop1_b_silences_keys.hpp"
 #include "properties/statement.hpp"
 #include "properties/thm4_1_equivalence.hpp"
+#include "properties/thmE1_readout.hpp"
 
 namespace icsr::properties {
 
@@ -33,6 +34,9 @@ const std::vector<Statement>& registry() {
       convergence_statement(ConvergenceClaim::corollaryD1),
       lemma4_statement(),
       convergence_statement(ConvergenceClaim::corollaryE1),
+      thmE1_construction_statement(),
+      thmE1_statement(),
+      remark4_statement(),
   };
   return statements;
 }

@@ -1,6 +1,7 @@
 #include "properties/verdict.hpp"
 
 #include <boost/math/distributions/binomial.hpp>
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -32,6 +33,29 @@ BinomialJudgement judge_failure_rate(int failures, int trials, double claimed_le
   if (out.lower > claimed_level) {
     out.verdict = Verdict::violated;
   } else if (out.upper <= claimed_level) {
+    out.verdict = Verdict::holds;
+  } else {
+    out.verdict = Verdict::inconclusive;
+  }
+  return out;
+}
+
+BinomialJudgement judge_failure_rate_with_excuses(int failures, int unexcused_failures, int trials, double claimed_level,
+                                                  double excused_upper, double alpha) {
+  if (unexcused_failures < 0 || unexcused_failures > failures) {
+    throw std::invalid_argument("unexcused failures must lie in [0, failures], got " +
+                                std::to_string(unexcused_failures));
+  }
+  if (!(excused_upper >= 0.0)) throw std::invalid_argument("the excused level must be >= 0");
+  const BinomialJudgement all = judge_failure_rate(failures, trials, std::min(1.0, claimed_level + excused_upper), alpha / 2);
+  const BinomialJudgement unexcused = judge_failure_rate(unexcused_failures, trials, claimed_level, alpha / 2);
+  BinomialJudgement out = all;
+  out.claimed_level = claimed_level;
+  out.alpha = alpha;
+  out.upper = unexcused.upper;
+  if (all.verdict == Verdict::violated) {
+    out.verdict = Verdict::violated;
+  } else if (unexcused.verdict == Verdict::holds) {
     out.verdict = Verdict::holds;
   } else {
     out.verdict = Verdict::inconclusive;

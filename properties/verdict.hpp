@@ -29,6 +29,16 @@ void to_json(nlohmann::json& out, const BinomialJudgement& value);
 // alpha outside (0, 1).
 BinomialJudgement judge_failure_rate(int failures, int trials, double claimed_level, double alpha);
 
+// For "with probability at least 1 - level - delta'" statements whose proof names the good events
+// (delta' = the probability that they fail): a draw is excused when those events fail.
+//   holds     when the upper bound on P{failed and not excused} is <= level (then P{failed} <= level +
+//             delta' follows, since P{not excused} >= 1 - delta');
+//   violated  when the lower bound on P{failed} exceeds level + excused_upper, an upper confidence
+//             bound on delta' from an independent sample;
+//   inconclusive otherwise. Each bound is at alpha / 2. lower/upper in the result are those two bounds.
+BinomialJudgement judge_failure_rate_with_excuses(int failures, int unexcused_failures, int trials, double claimed_level,
+                                                  double excused_upper, double alpha);
+
 // The number of trials at which a true failure rate of `factor` times the claimed level is judged
 // violated with probability at least `power` (the design rule of the full budget).
 int trials_for_power(double claimed_level, double alpha, double factor = 2.0, double power = 0.99);

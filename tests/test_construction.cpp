@@ -132,6 +132,72 @@ TEST(ListaVm, AllPrefixesAgreeWithSinglePrefix) {
   }
 }
 
+TEST(ListaVm, ForEachPrefixAgreesWithAllPrefixes) {
+  for (bool prior : {false, true}) {
+    const theory::Instance instance = theory::sample_instance(theory::ProblemConfig{}, 7);
+    ListaVmParams params;
+    for (int k = 0; k < 12; ++k) {
+      params.gamma.push_back(0.3 + 0.01 * k);
+      params.theta.push_back(0.01);
+      params.matrix.push_back(2.0 * Eigen::MatrixXd::Identity(20, 20));
+    }
+    if (prior) params.support_prior = {0, 3, 4, 9, 10, 11, 15};
+    const auto all = lista_vm_all_prefixes(params, instance.X, instance.y);
+    int visited = 0;
+    lista_vm_for_each_prefix(params, instance.X, instance.y, 10, [&](int n, const Eigen::VectorXd& beta) {
+      EXPECT_EQ(n, visited++);
+      const double scale = 1.0 + all[n].back().cwiseAbs().maxCoeff();
+      EXPECT_LT((beta - all[n].back()).cwiseAbs().maxCoeff() / scale, 1e-12) << "n=" << n << " prior=" << prior;
+    });
+    EXPECT_EQ(visited, 11);
+    EXPECT_THROW(lista_vm_for_each_prefix(params, instance.X, instance.y, 11, [](int, const Eigen::VectorXd&) {}),
+                 std::invalid_argument);
+  }
+}
+
+TEST(ReadoutLayer, PredictionFollowsTheProofOfTheoremE1) {
+  // n = 3 odd tokens, inner products 1, -2, 3, B' = 0.5, p = 0.5: (2/p)(1/5)(0.5 + 0 + 2.5) + 0.5 = 2.9.
+  EXPECT_NEAR(theoremE1_prediction({1.0, -2.0, 3.0}, 0.5, 0.5), 2.9, 1e-15);
+  // The proof's form: 2/(2np - p) sum_{o_j=1} x^T beta_j - 2 (sum o_j) B'/(2np - p) + B'.
+  const double n = 3, p = 0.5, B = 0.5;
+  EXPECT_NEAR(theoremE1_prediction({1.0, -2.0, 3.0}, B, p), 2 / (2 * n * p - p) * 4 - 2 * 2 * B / (2 * n * p - p) + B, 1e-14);
+  // p = 1 and B' below every inner product: 2/(2n-1) sum inner - B'/(2n-1), which tends to the mean.
+  EXPECT_NEAR(theoremE1_prediction({2.0, 2.0, 2.0}, -10.0, 1.0), 2.0 / 5 * 6 + 10.0 / 5, 1e-14);
+  EXPECT_THROW(theoremE1_prediction({1.0}, 0.0, 0.0), std::invalid_argument);
+  EXPECT_THROW(theoremE1_prediction({}, 0.0, 1.0), std::invalid_argument);
+  EXPECT_THROW(theoremE1_readout_layer(2, 0.0, 1.5, 4, 24), std::invalid_argument);
+  EXPECT_THROW(theoremE1_readout_layer(2, 0.0, 0.5, 4, 1), std::invalid_argument);
+}
+
+TEST(ReadoutLayer, TransformerComputesThePredictionAndAWrongPIsCaught) {
+  ConstructionOptions options;
+  options.d = 3;
+  options.gamma.assign(4, 0.5);
+  options.theta.assign(4, 0.01);
+  options.mv = 2.0 * Eigen::MatrixXd::Identity(3, 3);
+  theory::ProblemConfig config;
+  config.d = 3;
+  config.N = 8;
+  config.S = 1;
+  const theory::Instance instance = theory::sample_instance(config, 11);
+  options.B = data_B(options, instance);
+  const auto reference = lista_vm_all_prefixes(lista_vm_params(options), instance.X, instance.y);
+  const double B_prime = -0.05, p = 0.4;
+  torch::NoGradGuard no_grad;
+  Transformer model = transformer_from_weights(
+      with_theoremE1_readout_layer(construct_lista_vm_transformer(options), 3, B_prime, p), torch::kFloat64, torch::kCPU);
+  const Eigen::MatrixXd H = to_matrix(model->forward(embed_batch({instance}, torch::kFloat64, torch::kCPU))[0]);
+  for (int n = 1; n <= 8; ++n) {
+    std::vector<double> inner;
+    for (int m = 0; m < n; ++m) inner.push_back(instance.X.row(n - 1).dot(reference[m].back()));
+    const double expected = theoremE1_prediction(inner, B_prime, p);
+    EXPECT_NEAR(H(2 * n - 2, 3), expected, 1e-9 * (1 + std::abs(expected))) << "n=" << n;
+    if (n == 8) {  // the layer uses its own p: the prediction with another p differs
+      EXPECT_GT(std::abs(theoremE1_prediction(inner, B_prime, 1.0) - H(2 * n - 2, 3)), 1e-3);
+    }
+  }
+}
+
 ConstructionOptions paper_setting_construction() {
   ConstructionOptions options;
   options.d = 20;

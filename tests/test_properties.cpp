@@ -144,6 +144,35 @@ TEST(Statements, OneFixedParameterSetMissesTheRateAtLargerPrefixes) {
   EXPECT_FALSE(result.counterexample->parameters.at("anisotropic").get<bool>());
 }
 
+TEST(Statements, TheoremE1LayerIsExactButTheTheoremIsVacuous) {
+  const StatementResult layer = check_quick("thmE.1.construction");
+  EXPECT_EQ(layer.verdict, Verdict::holds);
+  EXPECT_GE(layer.trials, 60);
+  // Finding: eta (E.7) is undefined for most K, and where it exists delta' (E1 and E2 failing) is near 1
+  // (the o_j are not independent: all of them follow y_n), so 1 - delta' - n delta <= 0.
+  const StatementResult theorem = check_quick("thmE.1");
+  EXPECT_EQ(theorem.verdict, Verdict::vacuous);
+  int eta = 0, delta_prime = 0;
+  for (const auto& configuration : theorem.figures.at("per_configuration")) {
+    const std::string reason = configuration.at("evidence").value("vacuous", "");
+    eta += reason.find("eta (E.7)") != std::string::npos ? 1 : 0;
+    delta_prime += reason.find("delta' + n delta") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_GT(eta, 0);
+  EXPECT_GT(delta_prime, 0);
+}
+
+TEST(Statements, ReadoutGapShrinksWithN) {
+  const StatementResult result = check_quick("remark4");
+  EXPECT_NE(result.verdict, Verdict::violated);
+  const auto& points = result.figures.at("curve").at("points");
+  ASSERT_EQ(points.size(), 5u);
+  EXPECT_LT(points.back().at("gap_median").get<double>(), points.front().at("gap_median").get<double>());
+  for (const auto& point : points) {
+    EXPECT_LE(point.at("linear_error_median").get<double>(), point.at("linear_bound_median").get<double>());
+  }
+}
+
 TEST(Statements, RegistryIsConsistent) {
   for (const Statement& statement : registry()) {
     EXPECT_FALSE(statement.label.empty()) << statement.id;

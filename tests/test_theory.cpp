@@ -121,6 +121,38 @@ TEST(Verdict, ClopperPearsonDecisions) {
   EXPECT_THROW(properties::judge_failure_rate(0, 10, 0.1, 1.5), std::invalid_argument);
 }
 
+TEST(Verdict, ExcusedDrawsFollowTheDeltaPrimeRule) {
+  using properties::Verdict;
+  // No unexcused failure in 2000 draws: P{failed, not excused} <= 0.01 is shown, so the claim holds.
+  EXPECT_EQ(properties::judge_failure_rate_with_excuses(600, 0, 2000, 0.01, 0.4, 0.05).verdict, Verdict::holds);
+  // 900 failures in 1000 draws cannot be explained by level 0.01 + delta' <= 0.4: violated.
+  EXPECT_EQ(properties::judge_failure_rate_with_excuses(900, 900, 1000, 0.01, 0.4, 0.05).verdict, Verdict::violated);
+  // Many unexcused failures, but the total is within level + delta': inconclusive.
+  EXPECT_EQ(properties::judge_failure_rate_with_excuses(300, 100, 1000, 0.01, 0.4, 0.05).verdict, Verdict::inconclusive);
+  EXPECT_THROW(properties::judge_failure_rate_with_excuses(3, 4, 10, 0.1, 0.1, 0.05), std::invalid_argument);
+}
+
+TEST(Bounds, TheoremE1EtaExistsOnlyForFewLayers) {
+  // Finding: with N_0 of (D.7), sqrt((log d + log S - log delta)/(N_0 c)) = 1/(2 sqrt 2 (4S-2)), so the
+  // denominator of (E.7) is (1 - 2gamma/3) - (K-1)/(2 sqrt 2 (4S-2)): eta exists only for
+  // K < 1 + 2 sqrt 2 (4S-2)(1 - 2gamma/3), e.g. K <= 6 at S = 1 for every gamma.
+  const double c = 0.1534;
+  for (int S : {1, 2, 3}) {
+    for (double gamma : {0.01, 0.5, 1.0, 1.4}) {
+      const double N0 = theory::theorem51_N0(20, S, 0.05, c);
+      const double limit = 1.0 + 2.0 * std::sqrt(2.0) * (4 * S - 2) * (1.0 - 2.0 * gamma / 3.0);
+      for (int K = 1; K <= 40; ++K) {
+        if (K < limit - 1e-9) {
+          EXPECT_GT(theory::theoremE1_eta(gamma, K, 20, S, 0.05, c, N0), 0.0) << S << " " << gamma << " " << K;
+        } else if (K > limit + 1e-9) {
+          EXPECT_THROW(theory::theoremE1_eta(gamma, K, 20, S, 0.05, c, N0), std::invalid_argument);
+        }
+      }
+    }
+  }
+  EXPECT_THROW(theory::theoremE1_eta(0.01, 7, 20, 1, 0.05, c, theory::theorem51_N0(20, 1, 0.05, c)), std::invalid_argument);
+}
+
 TEST(Verdict, FullBudgetTrialCountHasThePromisedPower) {
   const double level = 0.03, alpha = 0.05 / 60;
   const int trials = properties::trials_for_power(level, alpha);
