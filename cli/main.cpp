@@ -1,6 +1,7 @@
 // icsr: checks the statements of Liu, Zhou, Shen, Yang (ICLR 2025) as randomized properties.
 //
 //   icsr list
+//   icsr report [--budget quick|full] [--seed N] [--out DIR] [--shard i/n] [--merge DIR...] [--only ids]
 //   icsr check <ids...|all> [--budget quick|full] [--seed N] [--device cpu|cuda] [--json FILE]
 //              [--evidence-dir DIR] [--record-findings DIR] [--d N --S N --N N --n N --K N --delta X --gamma X]
 //              [--c X] [--alpha X]
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "properties/empirical_n0.hpp"
 #include "properties/statement.hpp"
 #include "reports/evidence.hpp"
+#include "reports/report.hpp"
 
 namespace {
 
@@ -33,6 +36,7 @@ constexpr int kExitHolds = 0;
 constexpr int kExitViolated = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitUndecided = 3;
+constexpr int kExitFailed = 4;  // a run-time failure: a file could not be written, gnuplot failed
 
 int list_statements() {
   for (const Statement& statement : icsr::properties::registry()) {
@@ -70,8 +74,13 @@ std::vector<const Statement*> select_statements(const std::vector<std::string>& 
 }
 
 int check_statements(const std::vector<std::string>& ids, const CheckOptions& options, const std::string& json_path,
-                     const std::string& findings_dir, const std::string& evidence_dir) {
-  const std::vector<const Statement*> selected = select_statements(ids);
+                     const std::string& findings_dir, const std::string& evidence_dir,
+                     const icsr::reports::Shard& shard) {
+  std::vector<const Statement*> selected;
+  const std::vector<const Statement*> named = select_statements(ids);
+  for (std::size_t i = 0; i < named.size(); ++i) {
+    if (shard.takes(static_cast<int>(i))) selected.push_back(named[i]);
+  }
   validate_pins(selected, options.pins);
   std::vector<StatementResult> results;
   int exit_code = kExitHolds;
@@ -82,8 +91,8 @@ int check_statements(const std::vector<std::string>& ids, const CheckOptions& op
     const auto began = std::chrono::steady_clock::now();
     StatementResult result = selected[i]->check(options);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-    result.figures["wall_seconds"] = seconds;
     std::cout << icsr::reports::render_verdict(result) << std::flush;
+    std::cerr << fmt::format("    ({} took {:.1f} s)\n", result.id, seconds);
     bool controls_caught = true;
     for (const auto& control : result.controls) controls_caught = controls_caught && control.caught();
     if (result.verdict == Verdict::violated || !controls_caught) {
@@ -156,6 +165,10 @@ int main(int argc, char** argv) {
   check->add_option("--K", pins.K, "Fix the number of layers K");
   check->add_option("--delta", pins.delta, "Fix the probability parameter delta in (0, 1)");
   check->add_option("--gamma", pins.gamma, "Fix the step size gamma");
+  std::string shard_text = "1/1";
+  check->add_option("--shard", shard_text,
+                    "Check only statements i, i+n, i+2n, ... of the list (1-based), e.g. 2/4: a deterministic split")
+      ->capture_default_str();
   std::string evidence_dir;
   check->add_option("--evidence-dir", evidence_dir,
                     "Write one evidence file per statement, DIR/<id>.json, as soon as it is checked");
@@ -163,6 +176,31 @@ int main(int argc, char** argv) {
   check->add_option("--record-findings", findings_dir,
                     "Write each violated statement's counterexample to DIR/<id>.json (ctest replays "
                     "properties/findings/)");
+
+  CLI::App* report = app.add_subcommand(
+      "report", "Run every statement and the figure sweeps; write DIR/index.md, one page per statement, CSV, JSON and "
+                "figures (gnuplot)");
+  icsr::reports::ReportOptions report_options;
+  std::string report_budget = "quick", report_shard = "1/1", report_only;
+  std::vector<std::string> merge_dirs;
+  report->add_option("--budget", report_budget, "quick (CI-sized, minutes) or full (statistically decisive, hours)")
+      ->check(CLI::IsMember({"quick", "full"}))
+      ->capture_default_str();
+  report->add_option("--seed", report_options.check.seed, "Seed of every statement and sweep")->capture_default_str();
+  report->add_option("--out", report_options.out, "Report directory")->capture_default_str();
+  report->add_option("--c", report_options.check.c, "The constant c (default: derived for the Gaussian design)")
+      ->check(CLI::PositiveNumber);
+  report->add_option("--alpha", report_options.check.alpha, "Family-wise false-alarm level")
+      ->check(CLI::Range(1e-12, 0.5))
+      ->capture_default_str();
+  report->add_option("--device", report_options.check.device, "cpu or cuda")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
+  report->add_option("--shard", report_shard,
+                     "Run units i, i+n, ... only and write their JSON (no pages); combine with --merge")
+      ->capture_default_str();
+  report->add_option("--merge", merge_dirs, "Combine these shard directories into --out and render it");
+  report->add_option("--only", report_only, "Comma-separated statement ids (a partial report; sweeps always run)");
 
   CLI::App* n0 = app.add_subcommand("empirical-n0",
                                      "Smallest n at which Theorem 5.1's conclusion holds with probability >= 1 - delta, "
@@ -187,11 +225,31 @@ int main(int argc, char** argv) {
   }
 
   if (app.get_subcommands().empty()) {
-    std::cerr << "icsr: name a command (list or check)\n" << app.help();
+    std::cerr << "icsr: name a command (list, check, report or empirical-n0)\n" << app.help();
     return kExitBadInput;
   }
   try {
     if (app.got_subcommand("list")) return list_statements();
+    if (app.got_subcommand("report")) {
+      if (!merge_dirs.empty()) {
+        if (report_shard != "1/1") throw std::invalid_argument("--merge and --shard exclude each other");
+        icsr::reports::merge_report(merge_dirs, report_options.out);
+        std::cerr << "merged " << merge_dirs.size() << " shard(s) into " << report_options.out << "/index.md\n";
+        return kExitHolds;
+      }
+      report_options.check.budget = icsr::properties::budget_from_string(report_budget);
+      report_options.shard = icsr::reports::parse_shard(report_shard);
+      std::stringstream only(report_only);
+      for (std::string id; std::getline(only, id, ',');) {
+        if (!id.empty()) report_options.only.push_back(id);
+      }
+      torch::manual_seed(static_cast<std::uint64_t>(report_options.check.seed));
+      icsr::reports::run_report(report_options);
+      std::cerr << (report_options.shard.whole() ? "report written to " + report_options.out + "/index.md\n"
+                                                 : "shard written to " + report_options.out +
+                                                       "; combine the shards with `icsr report --merge DIR... --out OUT`\n");
+      return kExitHolds;
+    }
     if (app.got_subcommand("empirical-n0")) {
       if (n0_options.S > n0_options.d) throw std::invalid_argument("--S must be <= d");
       const nlohmann::json table = icsr::properties::empirical_n0(n0_options);
@@ -232,9 +290,13 @@ int main(int argc, char** argv) {
     options.alpha = alpha;
     options.pins = pins;
     torch::manual_seed(static_cast<std::uint64_t>(seed));
-    return check_statements(ids, options, json_path, findings_dir, evidence_dir);
+    return check_statements(ids, options, json_path, findings_dir, evidence_dir,
+                            icsr::reports::parse_shard(shard_text));
   } catch (const std::invalid_argument& error) {
     std::cerr << "icsr: " << error.what() << "\n";
     return kExitBadInput;
+  } catch (const std::exception& error) {
+    std::cerr << "icsr: failed: " << error.what() << "\n";
+    return kExitFailed;
   }
 }

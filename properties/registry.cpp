@@ -11,6 +11,9 @@
 
 namespace icsr::properties {
 
+// Conjectures (not in the paper): one file each in properties/conjectures/, declared here.
+Statement conjecture_rate_twice_alpha();
+
 const std::vector<Statement>& registry() {
   static const std::vector<Statement> statements{
       thm4_1_statement(),
@@ -37,6 +40,7 @@ const std::vector<Statement>& registry() {
       thmE1_construction_statement(),
       thmE1_statement(),
       remark4_statement(),
+      conjecture_rate_twice_alpha(),
   };
   return statements;
 }

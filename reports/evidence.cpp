@@ -27,21 +27,12 @@ std::string cpu_model() {
   return "unknown";
 }
 
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
 
 }  // namespace
 
 nlohmann::json provenance(const properties::CheckOptions& options) {
   return {{"program", "icsr"},
           {"git_revision", ICSR_GIT_REVISION},
-          {"date_utc", utc_now()},
           {"cpu", cpu_model()},
           {"device", options.device},
           {"cuda_available", torch::cuda::is_available()},

@@ -11,7 +11,8 @@
 
 namespace icsr::reports {
 
-// Git revision, date, machine, device, library versions.
+// Git revision, machine, device, library versions; no date, so the same seed gives byte-identical
+// JSON (`icsr report` keeps dates and wall times apart, in run.json).
 nlohmann::json provenance(const properties::CheckOptions& options);
 
 // {"provenance": ..., "options": ..., "statements": [one object per statement]}.

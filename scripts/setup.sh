@@ -15,6 +15,8 @@ packages=(
   libfmt-dev
   libcli11-dev
   nlohmann-json3-dev
+  gnuplot-nox             # the report's figures (PNG via cairo, SVG)
+  fonts-dejavu-core       # a font for the PNG figures
 )
 
 missing=()

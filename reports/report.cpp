@@ -1,0 +1,525 @@
+#include "reports/report.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "properties/figure_data.hpp"
+#include "reports/evidence.hpp"
+#include "reports/plots.hpp"
+#include "reports/progress.hpp"
+
+namespace icsr::reports {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const char* kPaper =
+    "Liu, Zhou, Shen, Yang: On the Learn-to-Optimize Capabilities of Transformers in In-Context Sparse Recovery "
+    "(ICLR 2025)";
+
+struct Unit {
+  std::string kind;  // "statement" or "dataset"
+  std::string name;
+  std::string path() const { return (kind == "statement" ? "statements/" : "data/") + name + ".json"; }
+};
+
+std::vector<Unit> all_units(const std::vector<std::string>& only) {
+  for (const std::string& id : only) properties::find_statement(id);  // throws for an unknown id
+  std::vector<Unit> units;
+  for (const properties::Statement& statement : properties::registry()) {
+    if (only.empty() || std::find(only.begin(), only.end(), statement.id) != only.end()) {
+      units.push_back({"statement", statement.id});
+    }
+  }
+  for (const properties::Dataset& dataset : properties::datasets()) units.push_back({"dataset", dataset.name});
+  return units;
+}
+
+json units_json(const std::vector<Unit>& units) {
+  json out = json::array();
+  for (const Unit& unit : units) out.push_back({{"kind", unit.kind}, {"name", unit.name}});
+  return out;
+}
+
+json options_json(const properties::CheckOptions& options) {
+  return {{"budget", properties::to_string(options.budget)},
+          {"seed", options.seed},
+          {"c", options.c > 0.0 ? json(options.c) : json("derived")},
+          {"c_used", properties::effective_c(options)},
+          {"alpha", options.alpha},
+          {"device", options.device}};
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+std::string hostname() {
+  char name[256] = {0};
+  return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
+}
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot read " + path.string());
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& error) {
+    throw std::invalid_argument("corrupt JSON in " + path.string() + ": " + error.what());
+  }
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  const fs::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  }
+  fs::rename(temporary, path);
+}
+
+std::string csv_cell(const json& value) {
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  if (value.is_number()) {
+    const double x = value.get<double>();
+    return std::isfinite(x) ? fmt::format("{:.10g}", x) : "NaN";
+  }
+  if (value.is_null()) return "NaN";
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  std::string quoted = "\"";
+  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return quoted + "\"";
+}
+
+std::string csv(const std::vector<std::string>& columns, const std::vector<std::vector<json>>& rows) {
+  std::string text;
+  for (std::size_t i = 0; i < columns.size(); ++i) text += (i ? "," : "") + columns[i];
+  text += "\n";
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) text += (i ? "," : "") + csv_cell(row[i]);
+    text += "\n";
+  }
+  return text;
+}
+
+std::string table_csv(const json& table) {
+  std::vector<std::vector<json>> rows;
+  for (const auto& row : table.at("rows")) rows.push_back(row.get<std::vector<json>>());
+  return csv(table.at("columns").get<std::vector<std::string>>(), rows);
+}
+
+bool probabilistic(const json& result) {
+  return result.contains("figures") && result.at("figures").is_object() &&
+         result.at("figures").contains("per_configuration");
+}
+
+std::string short_text(std::string text, std::size_t limit = 140) {
+  if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
+  for (char& ch : text) {
+    if (ch == '|' || ch == '\n') ch = ' ';
+  }
+  return text;
+}
+
+std::string evidence_summary(const json& result) {
+  std::string text;
+  if (probabilistic(result)) {
+    const json& f = result.at("figures");
+    text = fmt::format("{} configurations: {} hold, {} violated, {} inconclusive, {} vacuous",
+                       f.value("configurations", 0), f.value("holds", 0), f.value("violated", 0),
+                       f.value("inconclusive", 0), f.value("vacuous", 0));
+  } else {
+    text = fmt::format("{} configurations; worst error/tolerance {:.3g}", result.value("trials", 0),
+                       result.value("worst_ratio", 0.0));
+  }
+  if (result.contains("counterexample") && !result.at("counterexample").is_null()) {
+    text += "; shrunk counterexample " + short_text(result.at("counterexample").value("shown", ""), 90);
+  }
+  return text;
+}
+
+std::string tightness(const json& result) {
+  if (!probabilistic(result)) return fmt::format("{:.3g} (worst error/tolerance)", result.value("worst_ratio", 0.0));
+  std::vector<double> medians;
+  for (const auto& configuration : result.at("figures").at("per_configuration")) {
+    const json& evidence = configuration.at("evidence");
+    if (configuration.value("verdict", "") == "vacuous" || !evidence.contains("tightness_median")) continue;
+    if (evidence.at("tightness_median").is_number()) medians.push_back(evidence.at("tightness_median").get<double>());
+  }
+  if (medians.empty()) return "n/a (every configuration vacuous)";
+  std::sort(medians.begin(), medians.end());
+  return fmt::format("{:.3g} (median observed/bound)", medians[medians.size() / 2]);
+}
+
+std::string verdict_cell(const std::string& verdict) {
+  return verdict == "violated" ? "**violated**" : verdict == "holds" ? "**holds**" : verdict;
+}
+
+std::string statement_csv(const json& result) {
+  std::vector<std::vector<json>> rows;
+  if (probabilistic(result)) {
+    int index = 0;
+    for (const auto& configuration : result.at("figures").at("per_configuration")) {
+      const json& evidence = configuration.at("evidence");
+      const json judgement = evidence.value("judgement", json::object());
+      rows.push_back({++index, configuration.value("verdict", ""), configuration.at("parameters"),
+                      judgement.value("failures", json()), judgement.value("trials", json()),
+                      judgement.value("claimed_level", json()), judgement.value("lower", json()),
+                      judgement.value("upper", json()), evidence.value("observed_median", json()),
+                      evidence.value("bound_median", json()), evidence.value("tightness_median", json()),
+                      evidence.value("regime", json()), evidence.value("vacuous", json(""))});
+    }
+    return csv({"configuration", "verdict", "parameters", "failures", "trials", "claimed_level", "cp_lower",
+                "cp_upper", "observed_median", "bound_median", "tightness_median", "regime", "vacuous_reason"},
+               rows);
+  }
+  rows.push_back({result.value("verdict", ""), result.value("trials", 0), result.value("worst_error", 0.0),
+                  result.value("worst_tolerance", 0.0), result.value("worst_ratio", 0.0),
+                  result.value("worst_parameters", json())});
+  return csv({"verdict", "configurations", "worst_error", "worst_tolerance", "worst_ratio", "worst_parameters"}, rows);
+}
+
+std::string figure_block(const Figure& figure, const std::string& prefix) {
+  return fmt::format("![{0}]({1}figures/{2}.png)\n\n*{0}.* [SVG]({1}figures/{2}.svg) · [data]({1}{3}) · "
+                     "[gnuplot script]({1}figures/{2}.gp)\n\n",
+                     figure.caption, prefix, figure.name, figure.data);
+}
+
+std::string statement_page(const json& result, const std::vector<Figure>& figures) {
+  const std::string id = result.at("id");
+  std::string page = fmt::format("# `{}`: {}\n\n[Back to the index](../index.md)\n\n", id, result.value("paper_label", ""));
+  page += fmt::format("**Verdict: {}** (budget {}, seed {}, device {})\n\n", result.value("verdict", ""),
+                      result.value("budget", ""), result.value("seed", 0ULL), result.value("device", ""));
+  page += "## Claim\n\n" + result.value("claim", std::string("")) + "\n\n";
+  page += "## How it was checked\n\n" + result.value("notes", std::string("")) + "\n\n";
+  page += "## Evidence\n\n" + evidence_summary(result) + ".\n\nTightness: " + tightness(result) + ".\n\n";
+  if (probabilistic(result)) {
+    const json& f = result.at("figures");
+    page += fmt::format("c: {}; family-wise false-alarm level α = {} (Bonferroni over configurations).\n\n",
+                        f.value("c", json("?")).dump(), f.value("alpha_family", 0.05));
+    page += "| # | parameters | verdict | failures/trials | claimed level | CP lower | CP upper | median observed/bound | "
+            "regime or reason |\n|---|---|---|---|---|---|---|---|---|\n";
+    int index = 0;
+    for (const auto& configuration : f.at("per_configuration")) {
+      if (++index > 40) {
+        page += fmt::format("| ... | {} more in the CSV and JSON | | | | | | | |\n", f.at("per_configuration").size() - 40);
+        break;
+      }
+      const json& evidence = configuration.at("evidence");
+      const json judgement = evidence.value("judgement", json::object());
+      const std::string reason =
+          evidence.contains("vacuous") ? evidence.at("vacuous").get<std::string>() : evidence.value("regime", json()).dump();
+      page += fmt::format("| {} | `{}` | {} | {}/{} | {:.3g} | {:.3g} | {:.3g} | {} | {} |\n", index,
+                          short_text(configuration.at("parameters").dump(), 200), configuration.value("verdict", ""),
+                          judgement.value("failures", 0), judgement.value("trials", 0),
+                          judgement.value("claimed_level", 0.0), judgement.value("lower", 0.0),
+                          judgement.value("upper", 1.0),
+                          evidence.contains("tightness_median") && evidence.at("tightness_median").is_number()
+                              ? fmt::format("{:.3g}", evidence.at("tightness_median").get<double>())
+                              : "",
+                          short_text(reason, 160));
+    }
+    page += "\n";
+  } else {
+    page += fmt::format("Worst case: error {:.3g} against tolerance {:.3g}, at `{}`.\n\n", result.value("worst_error", 0.0),
+                        result.value("worst_tolerance", 0.0), short_text(result.value("worst_parameters", json()).dump(), 300));
+  }
+  if (result.contains("controls") && !result.at("controls").empty()) {
+    page += "## Negative controls\n\n";
+    for (const auto& control : result.at("controls")) {
+      page += fmt::format("- {}: expected {}, observed {}{}\n", control.value("name", ""), control.value("expected", ""),
+                          control.value("observed", ""), control.value("caught", false) ? " (caught)" : " (**not caught**)");
+    }
+    page += "\n";
+  }
+  if (result.contains("counterexample") && !result.at("counterexample").is_null()) {
+    const json& ce = result.at("counterexample");
+    page += "## Finding: shrunk counterexample\n\n";
+    page += fmt::format("```\n{}\n```\n\nWhat it gave: `{}`\n\nReplay the search: `{}`\n\nReplay the shrunk case "
+                        "directly: `RC_PARAMS=\"{}\" {}`\n\nRecorded findings are kept in `properties/findings/` and "
+                        "replayed by ctest (label `findings`).\n\n",
+                        ce.value("shown", ""), short_text(ce.value("observed", json()).dump(), 600), ce.value("replay", ""),
+                        ce.value("rc_params", ""), ce.value("replay", ""));
+  }
+  std::string shown;
+  for (const Figure& figure : figures) {
+    if (std::find(figure.statements.begin(), figure.statements.end(), id) != figure.statements.end()) {
+      shown += figure_block(figure, "../");
+    }
+  }
+  if (!shown.empty()) page += "## Figures\n\n" + shown;
+  page += fmt::format("## Data\n\n[JSON]({0}.json) · [CSV]({0}.csv)\n", id);
+  return page;
+}
+
+json stable_provenance(const properties::CheckOptions& options) {
+  json provenance = reports::provenance(options);
+  provenance.erase("cpu");
+  provenance.erase("cuda_available");
+  return provenance;
+}
+
+json run_record(const properties::CheckOptions& options, const Shard& shard, double seconds,
+                const json& unit_seconds) {
+  const json full = reports::provenance(options);
+  return {{"date_utc", utc_now()},
+          {"host", hostname()},
+          {"cpu", full.value("cpu", "unknown")},
+          {"cuda_available", torch::cuda::is_available()},
+          {"gpu", torch::cuda::is_available() ? "CUDA device present" : "none"},
+          {"shard", fmt::format("{}/{}", shard.index, shard.count)},
+          {"wall_seconds", seconds},
+          {"unit_seconds", unit_seconds}};
+}
+
+}  // namespace
+
+Shard parse_shard(const std::string& text) {
+  Shard shard;
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("");
+    std::size_t used = 0;
+    shard.index = std::stoi(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("");
+    shard.count = std::stoi(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) throw std::invalid_argument("");
+  } catch (const std::exception&) {
+    throw std::invalid_argument("--shard: expected i/n (e.g. 2/8), got '" + text + "'");
+  }
+  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    throw std::invalid_argument("--shard: need 1 <= i <= n, got '" + text + "'");
+  }
+  return shard;
+}
+
+int run_report(const ReportOptions& options) {
+  const fs::path out(options.out);
+  fs::create_directories(out);
+  const std::vector<Unit> units = all_units(options.only);
+  std::vector<Unit> mine;
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    if (options.shard.takes(static_cast<int>(k))) mine.push_back(units[k]);
+  }
+  Progress progress(options.shard.whole() ? "report" : fmt::format("report shard {}/{}", options.shard.index,
+                                                                    options.shard.count),
+                    static_cast<int>(mine.size()));
+  const auto begin = std::chrono::steady_clock::now();
+  json unit_seconds = json::object();
+  for (const Unit& unit : mine) {
+    progress.start(unit.name);
+    const auto started = std::chrono::steady_clock::now();
+    json document;
+    std::string outcome;
+    if (unit.kind == "statement") {
+      const properties::Statement& statement = properties::find_statement(unit.name);
+      document = statement.check(options.check);
+      document["claim"] = statement.claim;
+      outcome = document.at("verdict").get<std::string>();
+    } else {
+      document = properties::find_dataset(unit.name).compute(options.check);
+      outcome = fmt::format("{} rows", document.at("rows").size());
+    }
+    write_json_atomically((out / unit.path()).string(), document);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    unit_seconds[unit.name] = seconds;
+    progress.finish(unit.name, outcome);
+  }
+  progress.done();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  const json shard_record = {{"program", "icsr"},
+                             {"options", options_json(options.check)},
+                             {"provenance", stable_provenance(options.check)},
+                             {"only", options.only},
+                             {"shard", {{"index", options.shard.index}, {"count", options.shard.count}}},
+                             {"units", units_json(units)},
+                             {"mine", units_json(mine)}};
+  const json run = run_record(options.check, options.shard, seconds, unit_seconds);
+  if (!options.shard.whole()) {
+    write_json_atomically((out / "shard.json").string(), shard_record);
+    write_json_atomically((out / "run.json").string(), run);
+    return static_cast<int>(mine.size());
+  }
+  write_json_atomically((out / "report.json").string(),
+                        {{"program", "icsr"}, {"paper", kPaper}, {"options", options_json(options.check)},
+                         {"provenance", stable_provenance(options.check)}, {"only", options.only},
+                         {"partial", !options.only.empty()}, {"units", units_json(units)}});
+  write_json_atomically((out / "run.json").string(), {{"runs", json::array({run})}});
+  render_report(options.out);
+  return static_cast<int>(mine.size());
+}
+
+void merge_report(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
+  if (shard_dirs.empty()) throw std::invalid_argument("--merge needs at least one shard directory");
+  std::vector<json> records;
+  for (const std::string& dir : shard_dirs) {
+    if (!fs::exists(fs::path(dir) / "shard.json")) {
+      throw std::invalid_argument("--merge: " + dir + " has no shard.json (was it written by `icsr report --shard i/n`?)");
+    }
+    records.push_back(read_json(fs::path(dir) / "shard.json"));
+  }
+  const json& first = records.front();
+  const int count = first.at("shard").at("count");
+  std::map<int, std::string> seen;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const json& record = records[i];
+    for (const char* key : {"options", "provenance", "only", "units"}) {
+      if (record.at(key) != first.at(key)) {
+        throw std::invalid_argument(fmt::format("--merge: {} and {} disagree on {}: {} vs {}", shard_dirs[0],
+                                                shard_dirs[i], key, first.at(key).dump(), record.at(key).dump()));
+      }
+    }
+    if (record.at("shard").at("count") != count) {
+      throw std::invalid_argument("--merge: shards were cut into different counts (" + shard_dirs[i] + ")");
+    }
+    const int index = record.at("shard").at("index");
+    if (seen.count(index)) {
+      throw std::invalid_argument(fmt::format("--merge: shard {}/{} given twice ({} and {})", index, count, seen[index],
+                                              shard_dirs[i]));
+    }
+    seen[index] = shard_dirs[i];
+  }
+  std::string missing;
+  for (int index = 1; index <= count; ++index) {
+    if (!seen.count(index)) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", index, count);
+  }
+  if (!missing.empty()) throw std::invalid_argument("--merge: missing shard(s) " + missing);
+
+  const fs::path out(out_dir);
+  fs::create_directories(out);
+  json runs = json::array();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    for (const auto& unit : records[i].at("mine")) {
+      const Unit u{unit.at("kind"), unit.at("name")};
+      const fs::path source = fs::path(shard_dirs[i]) / u.path();
+      if (!fs::exists(source)) throw std::invalid_argument("--merge: " + source.string() + " is missing");
+      fs::create_directories((out / u.path()).parent_path());
+      fs::copy_file(source, out / u.path(), fs::copy_options::overwrite_existing);
+    }
+    const fs::path run = fs::path(shard_dirs[i]) / "run.json";
+    if (fs::exists(run)) runs.push_back(read_json(run));
+  }
+  write_json_atomically((out / "report.json").string(),
+                        {{"program", "icsr"}, {"paper", kPaper}, {"options", first.at("options")},
+                         {"provenance", first.at("provenance")}, {"only", first.at("only")},
+                         {"partial", !first.at("only").empty()}, {"units", first.at("units")}});
+  write_json_atomically((out / "run.json").string(), {{"runs", runs}});
+  render_report(out_dir);
+}
+
+void render_report(const std::string& dir) {
+  const fs::path out(dir);
+  const json report = read_json(out / "report.json");
+  json statements = json::object(), data = json::object();
+  std::vector<std::string> order;
+  for (const auto& unit : report.at("units")) {
+    const Unit u{unit.at("kind"), unit.at("name")};
+    const json document = read_json(out / u.path());
+    if (u.kind == "statement") {
+      statements[u.name] = document;
+      order.push_back(u.name);
+    } else {
+      data[u.name] = document;
+      write_text(out / "data" / (u.name + ".csv"), table_csv(document));
+    }
+  }
+  if (statements.contains("remark4") && statements.at("remark4").at("figures").contains("curve")) {
+    const json& curve = statements.at("remark4").at("figures").at("curve");
+    std::vector<std::vector<json>> rows;
+    for (const auto& point : curve.at("points")) {
+      rows.push_back({point.at("n"), point.at("n_over_N0"), point.at("linear_error_median"), point.at("query_error_median"),
+                      point.value("gap_median", json()), point.at("linear_bound_median"), point.at("query_bound_median"),
+                      point.at("draws")});
+    }
+    write_text(out / "data" / "remark4_curve.csv",
+               csv({"n", "n_over_N0", "linear_error_median", "query_error_median", "gap_median", "linear_bound_median",
+                    "query_bound_median", "draws"},
+                   rows));
+  }
+  const std::vector<Figure> figures = render_figures(dir, data, statements);
+  for (const std::string& id : order) {
+    write_text(out / "statements" / (id + ".md"), statement_page(statements.at(id), figures));
+    write_text(out / "statements" / (id + ".csv"), statement_csv(statements.at(id)));
+  }
+
+  const json& options = report.at("options");
+  std::string index = "# icsr report\n\n";
+  index += fmt::format("Checks of *{}*, statement by statement, as randomized properties. Budget **{}**, seed **{}**, "
+                       "c = {} ({}), false-alarm level α = {}, device {}.{}\n\n",
+                       report.value("paper", ""), options.value("budget", ""), options.value("seed", 0ULL),
+                       fmt::format("{:.4g}", options.value("c_used", 0.0)),
+                       options.at("c").is_string() ? "derived for the Gaussian design" : "set with --c",
+                       options.value("alpha", 0.05), options.value("device", "cpu"),
+                       report.value("partial", false) ? " **Partial report: only some statements were run.**" : "");
+  index += "Verdicts: **holds** (the exact test shows the claimed probability, or the identity is within its "
+           "tolerance), **violated** (the failure rate is above the claimed level with confidence, or the identity "
+           "fails; a shrunk counterexample is given), inconclusive (more trials needed), vacuous (the premise is "
+           "unmet or the bound is trivial in every configuration tried).\n\n";
+  index += "## Verdicts\n\n| statement | paper label | verdict | evidence | tightness | page |\n|---|---|---|---|---|---|\n";
+  std::map<std::string, int> counts;
+  for (const std::string& id : order) {
+    const json& result = statements.at(id);
+    const std::string verdict = result.value("verdict", "");
+    ++counts[verdict];
+    index += fmt::format("| `{0}` | {1} | {2} | {3} | {4} | [{0}](statements/{0}.md) |\n", id,
+                         short_text(result.value("paper_label", ""), 90), verdict_cell(verdict), evidence_summary(result),
+                         tightness(result));
+  }
+  index += fmt::format("\n{} statements: {} hold, {} violated, {} inconclusive, {} vacuous.\n\n", order.size(),
+                       counts["holds"], counts["violated"], counts["inconclusive"], counts["vacuous"]);
+  index += "## Figures\n\n";
+  for (const Figure& figure : figures) index += figure_block(figure, "");
+  index += "## Findings (violated statements)\n\n";
+  for (const std::string& id : order) {
+    const json& result = statements.at(id);
+    if (result.value("verdict", "") != "violated") continue;
+    index += fmt::format("- [`{0}`](statements/{0}.md) ({1})", id, short_text(result.value("paper_label", ""), 90));
+    if (result.contains("counterexample") && !result.at("counterexample").is_null()) {
+      index += fmt::format(": `{}`. Replay: `{}`", short_text(result.at("counterexample").value("shown", ""), 160),
+                           result.at("counterexample").value("replay", ""));
+    }
+    index += "\n";
+  }
+  index += "\n## Data\n\n";
+  for (const auto& [name, table] : data.items()) {
+    index += fmt::format("- [{0}.csv](data/{0}.csv) ([JSON](data/{0}.json)): {1}\n", name, table.value("title", ""));
+  }
+  index += "- Per statement: `statements/<id>.json` (the full evidence) and `statements/<id>.csv` (one row per "
+           "configuration).\n\n";
+  const json& provenance = report.at("provenance");
+  index += "## Provenance\n\n";
+  index += fmt::format("- git revision: `{}`\n", provenance.value("git_revision", "unknown"));
+  index += fmt::format("- seed {}, budget {}, c {}, α {}\n", options.value("seed", 0ULL), options.value("budget", ""),
+                       options.at("c").dump(), options.value("alpha", 0.05));
+  index += fmt::format("- libraries: {}\n", provenance.value("libraries", json::object()).dump());
+  index += "- date, machine (CPU, GPU), wall times per unit: [run.json](run.json), summarised below\n\n";
+  index += "<!-- run record: the only part that differs between runs with the same seed -->\n";
+  const json run = read_json(out / "run.json");
+  for (const auto& record : run.at("runs")) {
+    index += fmt::format("- shard {}: {} on {} ({}; GPU: {}), {:.0f} s\n", record.value("shard", "1/1"),
+                         record.value("date_utc", ""), record.value("host", ""), record.value("cpu", ""),
+                         record.value("gpu", "none"), record.value("wall_seconds", 0.0));
+  }
+  write_text(out / "index.md", index);
+}
+
+}  // namespace icsr::reports
