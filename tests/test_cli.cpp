@@ -51,6 +51,21 @@ TEST(Cli, EvidenceDirectoryHoldsOneFilePerStatement) {
   }
 }
 
+TEST(Cli, CheckShardsSplitTheStatementList) {
+  const std::string list = "check c3.mlp.corrected prop1.B c3.mlp --json ";
+  const std::string first = ::testing::TempDir() + "icsr_shard1.json", second = ::testing::TempDir() + "icsr_shard2.json";
+  run_command(icsr(list + first + " --shard 1/2"));
+  run_command(icsr(list + second + " --shard 2/2"));
+  std::ifstream in1(first), in2(second);
+  const nlohmann::json one = nlohmann::json::parse(in1), two = nlohmann::json::parse(in2);
+  ASSERT_EQ(one.at("statements").size(), 2u);
+  ASSERT_EQ(two.at("statements").size(), 1u);
+  EXPECT_EQ(one.at("statements")[0].at("id"), "c3.mlp.corrected");
+  EXPECT_EQ(one.at("statements")[1].at("id"), "c3.mlp");
+  EXPECT_EQ(two.at("statements")[0].at("id"), "prop1.B");
+  EXPECT_EQ(run_command(icsr("check prop1.B --shard 3/2")).exit_code, 2);
+}
+
 TEST(Cli, ViolatedStatementExitsOneWithReplay) {
   const auto run = run_command(icsr("check c3.mlp"));
   EXPECT_EQ(run.exit_code, 1);
