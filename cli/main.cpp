@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "models/baseline_training.hpp"
 #include "properties/empirical_n0.hpp"
+#include "reports/progress.hpp"
 #include "properties/statement.hpp"
 #include "reports/evidence.hpp"
 #include "reports/report.hpp"
@@ -202,6 +204,29 @@ int main(int argc, char** argv) {
   report->add_option("--merge", merge_dirs, "Combine these shard directories into --out and render it");
   report->add_option("--only", report_only, "Comma-separated statement ids (a partial report; sweeps always run)");
 
+  CLI::App* train = app.add_subcommand(
+      "train", "Train a baseline (Section 6 / Appendix F) into a resumable safetensors checkpoint");
+  icsr::models::TrainingConfig train_config;
+  std::string train_method = "lista_vm";
+  bool support_first10 = false;
+  double max_minutes = 0.0;
+  train->add_option("--method", train_method, "ista, fista, lista, lista_cp, alista, lista_vm or lista_vm_ss")
+      ->capture_default_str();
+  train->add_flag("--meta", train_config.meta, "Meta-train: a fresh X for every group of instances (100 x 500 per epoch)");
+  train->add_flag("--support-first10", support_first10, "Support inside the first 10 entries (Figure 1b; lista_vm_ss)");
+  train->add_option("--epochs", train_config.epochs, "Epochs (the paper: 340)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  train->add_option("--instances", train_config.instances_per_epoch, "Fresh instances per epoch")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--batch", train_config.batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--lr", train_config.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--seed", train_config.seed, "Seed")->capture_default_str();
+  train->add_option("--device", train_config.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
+  train->add_option("--checkpoint", train_config.checkpoint, "Checkpoint file (.safetensors); resumed when present")->required();
+  train->add_option("--max-minutes", max_minutes, "Stop after the epoch that crosses this wall time (chunks)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_option("--eval-instances", train_config.eval_instances, "Instances per evaluation")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+
   CLI::App* n0 = app.add_subcommand("empirical-n0",
                                      "Smallest n at which Theorem 5.1's conclusion holds with probability >= 1 - delta, "
                                      "in the paper's setting, next to the theoretical N_0");
@@ -230,6 +255,32 @@ int main(int argc, char** argv) {
   }
   try {
     if (app.got_subcommand("list")) return list_statements();
+    if (app.got_subcommand("train")) {
+      train_config.method = icsr::models::method_from_string(train_method);
+      if (support_first10) {
+        for (int i = 0; i < 10; ++i) train_config.support_prior.push_back(i);
+      }
+      if (train_config.method == icsr::models::Method::lista_vm_ss && train_config.support_prior.empty()) {
+        throw std::invalid_argument("--method lista_vm_ss needs --support-first10");
+      }
+      train_config.max_seconds = 60.0 * max_minutes;
+      nlohmann::json provenance = icsr::reports::provenance(CheckOptions{});
+      train_config.revision = provenance.value("git_revision", "unknown");
+      const auto begin = std::chrono::steady_clock::now();
+      const int total = train_config.epochs;
+      const auto trained = icsr::models::train_baseline(train_config, [&](const icsr::models::EpochRecord& record) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        std::cerr << fmt::format("epoch {}/{}: train loss {:.4f}, error on the training X {:.4f}, on fresh X {:.4f} "
+                                 "({:.1f} s; checkpoint saved)\n",
+                                 record.epoch, total, record.train_loss, record.eval_fixed, record.eval_varying,
+                                 record.seconds);
+        (void)elapsed;
+      });
+      std::cout << fmt::format("{}: {} epoch(s) done; error on the training X {:.4f}, on fresh X {:.4f}; {}\n",
+                               train_method, trained.history.size(), trained.history.back().eval_fixed,
+                               trained.history.back().eval_varying, train_config.checkpoint);
+      return kExitHolds;
+    }
     if (app.got_subcommand("report")) {
       if (!merge_dirs.empty()) {
         if (report_shard != "1/1") throw std::invalid_argument("--merge and --shard exclude each other");

@@ -1,5 +1,6 @@
 // Every statement icsr checks, in paper order. Adding one is one line here and one file beside it.
 #include "properties/c3_mlp_soft_threshold.hpp"
+#include "properties/experiments.hpp"
 #include "properties/lemma1_2_contraction.hpp"
 #include "properties/lemma3_coherence.hpp"
 #include "properties/lemma4_norm_bound.hpp"
@@ -40,6 +41,10 @@ const std::vector<Statement>& registry() {
       thmE1_construction_statement(),
       thmE1_statement(),
       remark4_statement(),
+      experiment_fixed_degrades(),
+      experiment_vm_beats_ista(),
+      experiment_meta_no_rescue(),
+      experiment_ss_beats_vm(),
       conjecture_rate_twice_alpha(),
   };
   return statements;

@@ -197,8 +197,8 @@ Statement thmE1_statement() {
       [id, label](const CheckOptions& options) {
         const double c_option = options.c;
         const bool quick = options.budget == Budget::quick;
-        const int configurations = quick ? 16 : 40;
-        const int samples = quick ? 100 : 400;
+        const int configurations = quick ? 16 : 24;
+        const int samples = quick ? 100 : 200;
         const double alpha_config = options.alpha / configurations;
         auto cache = std::make_shared<std::map<std::string, Calibration>>();
         auto calibration_of = [cache, samples, alpha_config, c_option](const ReadoutCase& value) -> const Calibration& {
@@ -220,7 +220,7 @@ Statement thmE1_statement() {
                 value.K = *gen_pinned(pins.K, 1, 24);
                 value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, 150));
                 value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-9, 1.0, 900));
-                value.n_step = *gen_uniform_int(0, quick ? 8 : 16);
+                value.n_step = *gen_uniform_int(0, 8);
                 value.level = *gen_linear_grid(0.25, -16, 16);
                 value.seed = *gen_inner_seed();
                 return value;
@@ -297,8 +297,7 @@ Statement thmE1_statement() {
             "computes this y^_n). p estimated pooled over the odd tokens from " +
             std::to_string(samples) + " calibration draws, delta' from " + std::to_string(samples) +
             " more (Clopper-Pearson bounds at alpha/(4 configurations) each). Ranges: isotropic Gaussian rows, d in [1," +
-            (quick ? "3], S = 1" : "6], S in [1,2]") + ", K in [1,24], gamma in (0,3/2], delta in [1e-9,1), n in [N_0, " +
-            (quick ? "4" : "16") + " N_0], B' = level sqrt(S), level in [-4,4]. The sizes are capped because every "
+            (quick ? "3], S = 1" : "6], S in [1,2]") + ", K in [1,24], gamma in (0,3/2], delta in [1e-9,1), n in [N_0, 4 N_0], B' = level sqrt(S), level in [-4,4]. The sizes are capped because every "
             "draw runs the K layers on all n prefixes. Typo read as intended: the proof's final eps uses "
             "(1 - 2gamma/2)^K; the setting of eps two lines above uses (1 - 2gamma/3)^K, which is used here.";
         return result;
