@@ -5,13 +5,16 @@
 #include "properties/figure_data.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <random>
 #include <stdexcept>
 
+#include "models/baseline_training.hpp"
 #include "models/lista_vm.hpp"
+#include "properties/experiments.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
 #include "theory/subexponential.hpp"
@@ -192,6 +195,67 @@ nlohmann::json regime_map(const CheckOptions& options) {
                {{"c", c}, {"paper_N", 10}, {"paper_d", 20}, {"paper_S", 3}}, {"d", "S", "delta", "N0"}, rows);
 }
 
+// Figures 2 and 3: each meta- or fixed-trained checkpoint's evaluation after every epoch.
+const std::vector<std::string>& checkpoint_names() {
+  static const std::vector<std::string> names{"ista", "fista", "lista_fixed", "lista_meta", "lista_cp_fixed", "lista_cp_meta",
+                                              "alista_fixed", "lista_vm_fixed", "lista_vm_meta", "lista_vm_ss_meta"};
+  return names;
+}
+
+nlohmann::json baselines_training(const CheckOptions&) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const std::string& name : checkpoint_names()) {
+    const std::string path = checkpoint_dir() + "/" + name + ".safetensors";
+    if (!std::filesystem::exists(path)) continue;
+    const models::TrainedBaseline trained = models::load_baseline(path);
+    for (const models::EpochRecord& record : trained.history) {
+      rows.push_back({name, record.epoch, record.train_loss, record.eval_fixed, record.eval_varying});
+    }
+  }
+  return table("baselines_training", "Baselines: error ||beta^ - beta||^2 after each epoch (Figures 2 and 3)",
+               {{"checkpoints", checkpoint_dir()}, {"paper_figure2_varying_X", 3.0}, {"paper_figure3_lista_vm", 0.68}},
+               {"checkpoint", "epoch", "train_loss", "eval_fixed_X", "eval_varying_X"}, rows);
+}
+
+// Figure 1a/1b, baseline part: label prediction loss (y_{N+1} - y^)^2 against n on varying X and on
+// each checkpoint's training X (its first n rows), with the support prior for Figure 1b.
+nlohmann::json figure1_baselines(const CheckOptions& options) {
+  const int T = options.budget == Budget::quick ? 2000 : 20000;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const std::string& name : checkpoint_names()) {
+    const std::string path = checkpoint_dir() + "/" + name + ".safetensors";
+    if (!std::filesystem::exists(path)) continue;
+    models::TrainedBaseline trained = models::load_baseline(path);
+    const auto& config = trained.config;
+    for (bool prior : {false, true}) {
+      if (prior && name.rfind("lista_vm", 0) != 0) continue;  // Figure 1b: LISTA-VM and LISTA-VM-SS
+      if (!prior && name == "lista_vm_ss_meta") continue;
+      std::vector<int> support;
+      if (prior) {
+        for (int i = 0; i < 10; ++i) support.push_back(i);
+      }
+      for (bool fresh : {true, false}) {
+        for (int n = trained.model->takes_any_n() ? 1 : config.N; n <= config.N; ++n) {
+          torch::NoGradGuard no_grad;
+          torch::manual_seed(options.seed * 104729 + static_cast<std::uint64_t>(n));
+          const torch::Tensor X = fresh ? torch::Tensor() : trained.train_X.narrow(0, 0, n);
+          const models::Batch batch =
+              models::sample_batch(T, n, config.d, config.S, support, X, 0, torch::TensorOptions().dtype(torch::kFloat32));
+          const torch::Tensor query = torch::randn({T, config.d}, torch::kFloat32);
+          const torch::Tensor estimate = trained.model->forward(batch.X, batch.y);
+          const torch::Tensor loss = ((estimate - batch.beta) * query).sum(1).pow(2).to(torch::kFloat64);
+          rows.push_back({name, prior ? "support in first 10" : "uniform support", fresh ? "varying X" : "fixed X", n,
+                          loss.mean().item<double>(), loss.median().item<double>(), T});
+        }
+      }
+    }
+  }
+  return table("figure1_baselines",
+               "Baselines: label prediction loss (y_{N+1} - y^)^2 against n (Figure 1a; Figure 1b with the support prior)",
+               {{"checkpoints", checkpoint_dir()}, {"d", 20}, {"S", 3}, {"N", 10}, {"seed", options.seed}},
+               {"checkpoint", "support", "X", "n", "loss_mean", "loss_median", "instances"}, rows);
+}
+
 }  // namespace
 
 const std::vector<Dataset>& datasets() {
@@ -200,6 +264,8 @@ const std::vector<Dataset>& datasets() {
       {"thm5.1_gamma_grid", "Theorem 5.1 tightness over (gamma, n)", thm51_gamma_grid},
       {"lemma3_coherence", "Lemma 3 coherences against n, with the three bounds", lemma3_coherence},
       {"regime_map", "N_0 against d, S and delta", regime_map},
+      {"baselines_training", "Baselines' error by epoch (Figures 2, 3)", baselines_training},
+      {"figure1_baselines", "Baselines' label prediction loss against n (Figure 1a, 1b)", figure1_baselines},
   };
   return all;
 }

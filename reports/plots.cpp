@@ -191,6 +191,71 @@ std::string readout(const nlohmann::json& curve) {
   return data + both_terminals("readout_gap", body, "1200,640");
 }
 
+std::string training_curves(const nlohmann::json& table) {
+  const std::vector<std::string> names{"lista_meta", "lista_cp_meta", "lista_vm_meta", "lista_vm_ss_meta"};
+  std::string data, plots;
+  int block = 0;
+  for (const std::string& name : names) {
+    std::string rows;
+    for (const auto& row : table.at("rows")) {
+      if (row[0] == name) rows += fmt::format("{} {}\n", row[1].get<int>(), num(row[4], true));
+    }
+    if (rows.empty()) continue;
+    data += fmt::format("$c{} << EOD\n{}EOD\n", block, rows);
+    plots += fmt::format("{}$c{} using 1:2 with lines lw 2 title '{} (meta-trained), fresh X' noenhanced", block ? ", " : "", block,
+                         name);
+    ++block;
+  }
+  if (block == 0) return "";
+  const std::string body = fmt::format(
+      "  set xlabel 'epoch'; set ylabel 'mean ||β̂ - β||^2 on fresh X'; set grid; set key outside right; set logscale y\n"
+      "  set title 'Figures 2 and 3: meta-trained baselines by epoch (d = 20, N = 10, S = 3, K = 12)'\n"
+      "  set arrow 1 from graph 0, first 3 to graph 1, first 3 nohead dt 2 lc rgb 'gray'\n"
+      "  set label 1 'paper, Fig. 2: LISTA, LISTA-CP ≈ 3' at graph 0.02, first 3.6 tc rgb 'gray'\n"
+      "  set arrow 2 from graph 0, first 0.68 to graph 1, first 0.68 nohead dt 2 lc rgb 'black'\n"
+      "  set label 2 'paper, Fig. 3: LISTA-VM ≈ 0.68' at graph 0.02, first 0.6 tc rgb 'black'\n"
+      "  plot {}\n",
+      plots);
+  return data + both_terminals("fig2_fig3_training", body, "1200,640");
+}
+
+std::string label_loss(const nlohmann::json& table, bool prior) {
+  std::map<std::string, std::string> blocks;  // "checkpoint|X" -> rows
+  for (const auto& row : table.at("rows")) {
+    const bool is_prior = row[1] == "support in first 10";
+    if (is_prior != prior) continue;
+    blocks[row[0].get<std::string>() + "|" + row[2].get<std::string>()] +=
+        fmt::format("{} {}\n", row[3].get<int>(), num(row[4], true));
+  }
+  if (blocks.empty()) return "";
+  std::string data, varying, fixed;
+  int index = 0;
+  for (const auto& [key, rows] : blocks) {
+    const std::string name = key.substr(0, key.find('|')), regime = key.substr(key.find('|') + 1);
+    data += fmt::format("$b{} << EOD\n{}EOD\n", index, rows);
+    std::string& target = regime == "varying X" ? varying : fixed;
+    target += fmt::format("{}$b{} using 1:2 with linespoints pt {} ps 1.2 lw 2 title '{}' noenhanced", target.empty() ? "" : ", ",
+                          index, 5 + index % 8, name);
+    ++index;
+  }
+  std::string body;
+  if (prior) {
+    body = fmt::format(
+        "  set logscale y; set xlabel 'n (in-context examples)'; set ylabel 'mean (y_{{N+1}} - ŷ)^2'; set grid; set key top right\n"
+        "  set title 'Figure 1b (baselines): support inside the first 10 entries, varying X'\n"
+        "  plot {}\n", varying);
+    return data + both_terminals("fig1b_baselines", body);
+  }
+  body = fmt::format(
+      "  set multiplot layout 1,2 title 'Figure 1a (baselines): label prediction loss against n; fixed-shape methods at n = N = 10 only'\n"
+      "  set logscale y; set format y '10^{{%L}}'; set xlabel 'n'; set ylabel 'mean (y_{{N+1}} - ŷ)^2'; set grid; set key top right font ',9'\n"
+      "  set xrange [0.5:10.5]\n"
+      "  set title 'varying X'\n  plot {}\n"
+      "  set title 'fixed X (the training X of each checkpoint)'\n  plot {}\n"
+      "  unset multiplot\n", varying, fixed);
+  return data + both_terminals("fig1a_baselines", body, "1500,620");
+}
+
 struct Planned {
   Figure figure;
   std::string script;
@@ -223,6 +288,19 @@ std::vector<Planned> plan(const nlohmann::json& datasets, const nlohmann::json& 
   if (datasets.contains("regime_map")) {
     out.push_back({{"regime_map", "N_0 against d and S at delta = 0.05; the paper's experiments use N = 10",
                     "data/regime_map.csv", {"thm5.1", "thmD.1", "empirical"}}, regime(datasets.at("regime_map"))});
+  }
+  if (datasets.contains("baselines_training") && !datasets.at("baselines_training").at("rows").empty()) {
+    out.push_back({{"fig2_fig3_training", "Figures 2 and 3: meta-trained LISTA, LISTA-CP, LISTA-VM (and LISTA-VM-SS) by epoch, with the paper's values",
+                    "data/baselines_training.csv", {"exp.meta_no_rescue", "exp.vm_beats_ista"}},
+                   training_curves(datasets.at("baselines_training"))});
+  }
+  if (datasets.contains("figure1_baselines") && !datasets.at("figure1_baselines").at("rows").empty()) {
+    out.push_back({{"fig1a_baselines", "Figure 1a, baseline part: label prediction loss against n on varying and on fixed X",
+                    "data/figure1_baselines.csv", {"exp.fixed_degrades", "exp.vm_beats_ista"}},
+                   label_loss(datasets.at("figure1_baselines"), false)});
+    out.push_back({{"fig1b_baselines", "Figure 1b, baseline part: LISTA-VM-SS against LISTA-VM with the support in the first 10 entries",
+                    "data/figure1_baselines.csv", {"exp.ss_beats_vm"}},
+                   label_loss(datasets.at("figure1_baselines"), true)});
   }
   if (statements.contains("remark4") && statements.at("remark4").contains("figures") &&
       statements.at("remark4").at("figures").contains("curve")) {
