@@ -226,6 +226,19 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   train->add_option("--eval-instances", train_config.eval_instances, "Instances per evaluation")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--d", train_config.d, "Signal dimension d (Open-L2O: 512)")->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--N", train_config.N, "Measurements N (Open-L2O: 256)")->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--K", train_config.K, "Layers K (Open-L2O: 16)")->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--S", train_config.S, "Non-zeros S")->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--bernoulli", train_config.support_probability,
+                    "Bernoulli(p)-Gaussian signals instead of exactly S non-zeros (Open-L2O: 0.1)")
+      ->check(CLI::Range(0.0, 1.0));
+
+  CLI::App* evaluate = app.add_subcommand("evaluate", "Evaluate a baseline checkpoint: error and NMSE (dB), pooled and per sample");
+  std::string evaluate_path;
+  int evaluate_instances = 2000;
+  evaluate->add_option("--checkpoint", evaluate_path, "Checkpoint file")->required();
+  evaluate->add_option("--instances", evaluate_instances, "Instances")->check(CLI::PositiveNumber)->capture_default_str();
 
   CLI::App* n0 = app.add_subcommand("empirical-n0",
                                      "Smallest n at which Theorem 5.1's conclusion holds with probability >= 1 - delta, "
@@ -255,6 +268,21 @@ int main(int argc, char** argv) {
   }
   try {
     if (app.got_subcommand("list")) return list_statements();
+    if (app.got_subcommand("evaluate")) {
+      icsr::models::TrainedBaseline trained = icsr::models::load_baseline(evaluate_path);
+      const std::uint64_t seed = icsr::models::evaluation_seed(trained.config) + 17;
+      const nlohmann::json metadata = trained.metadata;
+      std::cout << fmt::format("{}: {} ({}), {} epochs, config {}\n", evaluate_path, icsr::models::to_string(trained.config.method),
+                               trained.config.meta ? "meta-trained" : "trained on one fixed X",
+                               metadata.value("epochs_done", 0), metadata.at("config").dump());
+      for (bool fresh : {false, true}) {
+        const auto nmse = icsr::models::nmse_db(trained, evaluate_instances, fresh, seed + (fresh ? 1 : 0));
+        std::cout << fmt::format("  {:<14} NMSE pooled {:.2f} dB, per-sample mean {:.2f} dB ({} instances, seed {})\n",
+                                 fresh ? "fresh X:" : "training X:", nmse.pooled_db, nmse.per_sample_mean_db,
+                                 evaluate_instances, seed + (fresh ? 1 : 0));
+      }
+      return kExitHolds;
+    }
     if (app.got_subcommand("train")) {
       train_config.method = icsr::models::method_from_string(train_method);
       if (support_first10) {

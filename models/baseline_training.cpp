@@ -69,7 +69,7 @@ nlohmann::json to_json(const TrainingConfig& c) {
   return {{"method", to_string(c.method)}, {"meta", c.meta}, {"d", c.d}, {"N", c.N}, {"K", c.K}, {"S", c.S},
           {"support_prior", c.support_prior}, {"epochs", c.epochs}, {"instances_per_epoch", c.instances_per_epoch},
           {"matrices_per_epoch", c.matrices_per_epoch}, {"batch", c.batch}, {"lr", c.lr}, {"alpha", c.alpha},
-          {"seed", c.seed}, {"eval_instances", c.eval_instances}};
+          {"seed", c.seed}, {"eval_instances", c.eval_instances}, {"support_probability", c.support_probability}};
 }
 
 TrainingConfig training_config_from_json(const nlohmann::json& json) {
@@ -90,6 +90,7 @@ TrainingConfig training_config_from_json(const nlohmann::json& json) {
     c.alpha = json.at("alpha");
     c.seed = json.at("seed");
     c.eval_instances = json.at("eval_instances");
+    c.support_probability = json.value("support_probability", 0.0);
     return c;
   } catch (const nlohmann::json::exception& error) {
     throw std::invalid_argument(std::string("training config: ") + error.what());
@@ -97,18 +98,25 @@ TrainingConfig training_config_from_json(const nlohmann::json& json) {
 }
 
 Batch sample_batch(int B, int n, int d, int S, const std::vector<int>& prior, const torch::Tensor& fixed_X, int matrices,
-                   const torch::TensorOptions& options) {
+                   const torch::TensorOptions& options, double support_probability) {
   std::vector<int64_t> allowed(prior.begin(), prior.end());
   if (allowed.empty()) {
     for (int i = 0; i < d; ++i) allowed.push_back(i);
   }
-  if (S > static_cast<int>(allowed.size())) throw std::invalid_argument("S exceeds the support prior");
+  if (support_probability <= 0.0 && S > static_cast<int>(allowed.size())) {
+    throw std::invalid_argument("S exceeds the support prior");
+  }
+  if (support_probability > 0.0) S = 1;  // the scatter below is then unused
   const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
   const torch::Tensor scores = torch::rand({B, static_cast<int64_t>(allowed.size())}, f64);
   const torch::Tensor chosen = std::get<1>(scores.topk(S, 1));
   const torch::Tensor positions = torch::tensor(allowed, torch::kInt64).index({chosen});
   Batch batch;
-  batch.beta = torch::zeros({B, d}, f64).scatter_(1, positions, torch::randn({B, S}, f64));
+  if (support_probability > 0.0) {
+    batch.beta = torch::randn({B, d}, f64) * (torch::rand({B, d}, f64) < support_probability).to(torch::kFloat64);
+  } else {
+    batch.beta = torch::zeros({B, d}, f64).scatter_(1, positions, torch::randn({B, S}, f64));
+  }
   if (fixed_X.defined()) {
     batch.X = fixed_X.to(torch::kFloat64).unsqueeze(0).expand({B, n, d}).contiguous();
   } else if (matrices > 0) {
@@ -124,7 +132,7 @@ Batch sample_batch(int B, int n, int d, int S, const std::vector<int>& prior, co
 }
 
 double evaluate(Baseline& model, int instances, int n, int S, const std::vector<int>& prior, const torch::Tensor& fixed_X,
-                std::uint64_t seed, const torch::Device& device) {
+                std::uint64_t seed, const torch::Device& device, double support_probability) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(seed);
   const auto options = torch::TensorOptions().dtype(model->parameters().empty() ? torch::kFloat32
@@ -134,7 +142,7 @@ double evaluate(Baseline& model, int instances, int n, int S, const std::vector<
   int done = 0;
   while (done < instances) {
     const int B = std::min(1000, instances - done);
-    const Batch batch = sample_batch(B, n, model->options().d, S, prior, fixed_X, 0, options);
+    const Batch batch = sample_batch(B, n, model->options().d, S, prior, fixed_X, 0, options, support_probability);
     total += (model->forward(batch.X, batch.y) - batch.beta).pow(2).sum().item<double>();
     done += B;
   }
@@ -206,7 +214,7 @@ TrainedBaseline train_baseline(const TrainingConfig& config, const std::function
       double total = 0.0;
       for (int step = 0; step < steps; ++step) {
         const Batch batch = sample_batch(config.batch, config.N, config.d, config.S, config.support_prior, fixed,
-                                         per_batch_matrices, options);
+                                         per_batch_matrices, options, config.support_probability);
         const torch::Tensor loss = (trained.model->forward(batch.X, batch.y) - batch.beta).pow(2).sum(1).mean();
         const double value = loss.item<double>();
         if (!std::isfinite(value)) {
@@ -224,9 +232,9 @@ TrainedBaseline train_baseline(const TrainingConfig& config, const std::function
     }
     trained.model->eval();
     record.eval_fixed = evaluate(trained.model, config.eval_instances, config.N, config.S, config.support_prior,
-                                 trained.train_X, eval_seed, device);
+                                 trained.train_X, eval_seed, device, config.support_probability);
     record.eval_varying = evaluate(trained.model, config.eval_instances, config.N, config.S, config.support_prior,
-                                   torch::Tensor(), eval_seed + 1, device);
+                                   torch::Tensor(), eval_seed + 1, device, config.support_probability);
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     trained.history.push_back(record);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
@@ -236,6 +244,29 @@ TrainedBaseline train_baseline(const TrainingConfig& config, const std::function
   }
   trained.metadata = to_checkpoint(trained, nullptr, 0.0).metadata;
   return trained;
+}
+
+Nmse nmse_db(TrainedBaseline& trained, int instances, bool fresh_X, std::uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(seed);
+  const auto& config = trained.config;
+  double error_sum = 0.0, signal_sum = 0.0, db_sum = 0.0;
+  int counted = 0, done = 0;
+  while (done < instances) {
+    const int B = std::min(500, instances - done);
+    const Batch batch = sample_batch(B, config.N, config.d, config.S, config.support_prior,
+                                     fresh_X ? torch::Tensor() : trained.train_X, 0,
+                                     torch::TensorOptions().dtype(torch::kFloat32), config.support_probability);
+    const torch::Tensor error = (trained.model->forward(batch.X, batch.y) - batch.beta).pow(2).sum(1).to(torch::kFloat64);
+    const torch::Tensor signal = batch.beta.pow(2).sum(1).to(torch::kFloat64);
+    error_sum += error.sum().item<double>();
+    signal_sum += signal.sum().item<double>();
+    const torch::Tensor valid = signal > 0;
+    db_sum += (10.0 * torch::log10(error.index({valid}) / signal.index({valid}))).sum().item<double>();
+    counted += valid.sum().item<int>();
+    done += B;
+  }
+  return {10.0 * std::log10(error_sum / signal_sum), db_sum / std::max(counted, 1)};
 }
 
 TrainedBaseline load_baseline(const std::string& path) {

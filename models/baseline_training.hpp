@@ -25,6 +25,7 @@ struct TrainingConfig {
   Method method = Method::lista_vm;
   bool meta = false;              // true: a fresh X per group of instances (meta-training)
   int d = 20, N = 10, K = 12, S = 3;
+  double support_probability = 0.0;  // > 0: Bernoulli(p)-Gaussian signals (the Open-L2O setting) instead of exactly S non-zeros
   std::vector<int> support_prior; // the data's support lies inside it (and lista_vm_ss uses it); empty: none
   int epochs = 340;
   int instances_per_epoch = 50000;
@@ -65,13 +66,22 @@ struct TrainedBaseline {
 struct Batch {
   torch::Tensor X, y, beta;
 };
+// With support_probability > 0 each entry is non-zero with that probability (S is then ignored).
 Batch sample_batch(int B, int n, int d, int S, const std::vector<int>& prior, const torch::Tensor& fixed_X, int matrices,
-                   const torch::TensorOptions& options);
+                   const torch::TensorOptions& options, double support_probability = 0.0);
 
 // Mean ||beta^ - beta||^2 over `instances` draws seeded by `seed`, on `fixed_X` when defined, else on
 // fresh X; n = rows (the training N unless the method takes any n).
 double evaluate(Baseline& model, int instances, int n, int S, const std::vector<int>& prior, const torch::Tensor& fixed_X,
-                std::uint64_t seed, const torch::Device& device);
+                std::uint64_t seed, const torch::Device& device, double support_probability = 0.0);
+
+// NMSE in dB on `instances` draws (the Open-L2O metric), two ways: pooled, 10 log10(sum ||x^ - x||^2 /
+// sum ||x||^2), and the per-sample mean of 10 log10(||x^ - x||^2 / ||x||^2) (instances with x = 0 skipped).
+struct Nmse {
+  double pooled_db = 0.0;
+  double per_sample_mean_db = 0.0;
+};
+Nmse nmse_db(TrainedBaseline& trained, int instances, bool fresh_X, std::uint64_t seed);
 
 // The seed of the evaluation on the training X; the one on fresh X is this plus 1.
 std::uint64_t evaluation_seed(const TrainingConfig& config);
