@@ -118,7 +118,14 @@ Batch sample_batch(int B, int n, int d, int S, const std::vector<int>& prior, co
     batch.beta = torch::zeros({B, d}, f64).scatter_(1, positions, torch::randn({B, S}, f64));
   }
   if (fixed_X.defined()) {
-    batch.X = fixed_X.to(torch::kFloat64).unsqueeze(0).expand({B, n, d}).contiguous();
+    // One X for the whole batch: y = beta X^T without copying X per instance (the Open-L2O size is 256 x 512).
+    const torch::Tensor X = fixed_X.to(torch::kFloat64);
+    const torch::Tensor y = torch::matmul(batch.beta, X.t());
+    const torch::Tensor X_typed = fixed_X.to(options);
+    batch.X = X_typed.unsqueeze(0).expand({B, n, d});
+    batch.y = y.to(options);
+    batch.beta = batch.beta.to(options);
+    return batch;
   } else if (matrices > 0) {
     batch.X = torch::randn({matrices, n, d}, f64).repeat_interleave((B + matrices - 1) / matrices, 0).slice(0, 0, B).contiguous();
   } else {

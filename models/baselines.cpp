@@ -109,16 +109,24 @@ torch::Tensor BaselineImpl::forward(const torch::Tensor& X, const torch::Tensor&
   const auto options = X.options();
   const int K = options_.K;
   torch::Tensor beta = torch::zeros({X.size(0), options_.d}, options);
-  const torch::Tensor Xt = X.transpose(1, 2);                         // (B, d, n)
-  const auto apply = [](const torch::Tensor& A, const torch::Tensor& v) { return torch::matmul(A, v.unsqueeze(-1)).squeeze(-1); };
+  // A batch sharing one X (stride 0 along the batch, as sample_batch gives for a fixed X) is multiplied
+  // through that one matrix instead of B copies.
+  const bool shared = X.size(0) > 1 && X.stride(0) == 0;
+  const torch::Tensor X0 = shared ? X[0] : torch::Tensor();
+  const auto times_X = [&](const torch::Tensor& v) {  // X v, (B, n)
+    return shared ? torch::matmul(v, X0.t()) : torch::matmul(X, v.unsqueeze(-1)).squeeze(-1);
+  };
+  const auto times_Xt = [&](const torch::Tensor& r) {  // X^T r, (B, d)
+    return shared ? torch::matmul(r, X0) : torch::matmul(X.transpose(1, 2), r.unsqueeze(-1)).squeeze(-1);
+  };
   if (method_ == Method::ista || method_ == Method::fista) {
-    const torch::Tensor gram = torch::matmul(Xt, X);
-    const torch::Tensor L = std::get<0>(torch::linalg::eigvalsh(gram, "L").max(-1, true)).clamp_min(1e-12);  // (B, 1)
-    const torch::Tensor Xty = apply(Xt, y);
+    const torch::Tensor L =
+        shared ? torch::linalg::eigvalsh(torch::matmul(X0.t(), X0), "L").max().reshape({1, 1}).clamp_min(1e-12)
+               : std::get<0>(torch::linalg::eigvalsh(torch::matmul(X.transpose(1, 2), X), "L").max(-1, true)).clamp_min(1e-12);
     torch::Tensor z = beta, previous = beta;
     double t = 1.0;
     for (int k = 0; k < K; ++k) {
-      const torch::Tensor next = soft_threshold(z + (Xty - apply(gram, z)) / L, options_.alpha / L);
+      const torch::Tensor next = soft_threshold(z + times_Xt(y - times_X(z)) / L, options_.alpha / L);
       if (method_ == Method::fista) {
         const double t_next = (1.0 + std::sqrt(1.0 + 4.0 * t * t)) / 2.0;
         z = next + ((t - 1.0) / t_next) * (next - previous);
@@ -133,16 +141,14 @@ torch::Tensor BaselineImpl::forward(const torch::Tensor& X, const torch::Tensor&
   for (int k = 0; k < K; ++k) {
     const torch::Tensor theta = theta_[k].to(options);
     if (method_ == Method::lista) {
-      beta = soft_threshold(apply(w1_[k].to(options), y) + apply(w2_[k].to(options), beta), theta);
+      beta = soft_threshold(torch::matmul(y, w1_[k].to(options).t()) + torch::matmul(beta, w2_[k].to(options).t()), theta);
     } else if (method_ == Method::lista_cp) {
-      const torch::Tensor residual = y - apply(X, beta);                       // (B, n)
-      beta = soft_threshold(beta + torch::matmul(residual, w_[k].to(options)), theta);
+      beta = soft_threshold(beta + torch::matmul(y - times_X(beta), w_[k].to(options)), theta);
     } else if (method_ == Method::alista) {
-      const torch::Tensor residual = apply(X, beta) - y;
-      beta = soft_threshold(beta - gamma_[k].to(options) * torch::matmul(residual, alista_w_.to(options)), theta);
+      beta = soft_threshold(beta - gamma_[k].to(options) * torch::matmul(times_X(beta) - y, alista_w_.to(options)), theta);
     } else {  // lista_vm, lista_vm_ss
       const torch::Tensor P = prior_.to(options);
-      const torch::Tensor gradient = apply(Xt, apply(X, P * beta) - y);        // X^T (X P beta - y), (B, d)
+      const torch::Tensor gradient = times_Xt(times_X(P * beta) - y);  // X^T (X P beta - y), (B, d)
       const torch::Tensor step = torch::matmul(gradient, mv_.to(options).t()) * (gamma_[k].to(options) / (2.0 * n + 1.0));
       beta = P * soft_threshold(beta - P * step, theta);
     }
