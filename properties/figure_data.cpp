@@ -15,6 +15,7 @@
 #include "models/baseline_training.hpp"
 #include "models/lista_vm.hpp"
 #include "properties/experiments.hpp"
+#include "properties/thm5_1_convergence.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
 #include "theory/subexponential.hpp"
@@ -47,30 +48,10 @@ struct ErrorPath {
 };
 
 ErrorPath error_path(long n, double gamma, int K, std::mt19937_64& rng) {
-  theory::ProblemConfig config;
-  config.d = kD;
-  config.S = kS;
-  std::vector<int> indices(kD);
-  std::iota(indices.begin(), indices.end(), 0);
-  std::shuffle(indices.begin(), indices.end(), rng);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  Eigen::VectorXd beta_star = Eigen::VectorXd::Zero(kD);
-  const std::vector<int> support(indices.begin(), indices.begin() + kS);
-  for (int i : support) beta_star(i) = normal(rng);
-  const Eigen::MatrixXd gram = theory::sample_gram(config, n, rng);
-  const double scale = 2.0 / (2.0 * n + 1.0);
-  const theory::GeneralisedCoherence coherence = theory::generalised_coherence(scale * gram, support);
+  const ProofRun run = proof_parameter_run(kD, kS, n, gamma, K, rng);
   ErrorPath path;
-  path.c1 = theory::lemma1_c1(beta_star);
-  const double c2 = theory::lemma1_c2(gamma, kS, coherence.sigma_min, coherence.sigma_max);
-  models::ListaVmParams params;
-  for (int k = 1; k <= K; ++k) {
-    params.gamma.push_back(gamma);
-    params.theta.push_back(theory::lemma1_theta(k, gamma, coherence.sigma_max, path.c1, c2));
-    params.matrix.push_back(2.0 * Eigen::MatrixXd::Identity(kD, kD));
-  }
-  const auto iterates = models::lista_vm_iterates_from_gram(params, gram, gram * beta_star, static_cast<double>(n));
-  for (int k = 1; k <= K; ++k) path.errors.push_back((iterates[k] - beta_star).norm());
+  path.c1 = run.c1;
+  for (int k = 1; k <= K; ++k) path.errors.push_back((run.iterates[k] - run.beta_star).norm());
   return path;
 }
 

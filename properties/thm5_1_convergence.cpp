@@ -225,6 +225,32 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
 
 namespace icsr::properties {
 
+ProofRun proof_parameter_run(int d, int S, long n, double gamma, int K, std::mt19937_64& rng) {
+  theory::ProblemConfig config;
+  config.d = d;
+  config.S = S;
+  std::vector<int> indices(d);
+  std::iota(indices.begin(), indices.end(), 0);
+  std::shuffle(indices.begin(), indices.end(), rng);
+  const std::vector<int> support(indices.begin(), indices.begin() + S);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  ProofRun run;
+  run.beta_star = Eigen::VectorXd::Zero(d);
+  for (int i : support) run.beta_star(i) = normal(rng);
+  const Eigen::MatrixXd gram = theory::sample_gram(config, n, rng);
+  const theory::GeneralisedCoherence coherence = theory::generalised_coherence((2.0 / (2.0 * n + 1.0)) * gram, support);
+  run.c1 = theory::lemma1_c1(run.beta_star);
+  const double c2 = theory::lemma1_c2(gamma, S, coherence.sigma_min, coherence.sigma_max);
+  models::ListaVmParams params;
+  for (int k = 1; k <= K; ++k) {
+    params.gamma.push_back(gamma);
+    params.theta.push_back(theory::lemma1_theta(k, gamma, coherence.sigma_max, run.c1, c2));
+    params.matrix.push_back(2.0 * Eigen::MatrixXd::Identity(d, d));
+  }
+  run.iterates = models::lista_vm_iterates_from_gram(params, gram, gram * run.beta_star, static_cast<double>(n));
+  return run;
+}
+
 ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, double c, std::mt19937_64& rng) {
   const ConvergenceSetting setting = convergence_setting(value, ConvergenceClaim::theorem51, c);
   theory::ProblemConfig config;

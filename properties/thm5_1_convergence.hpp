@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <ostream>
 #include <random>
+#include <vector>
+
+#include <Eigen/Dense>
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +48,16 @@ ConvergenceSetting convergence_setting(const ConvergenceCase& value, Convergence
 // (theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)}, from the realised coherence), K LISTA-VM steps with
 // M^V = (2/sigma_d^2) I, and the claimed bound.
 ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng);
+
+// One isotropic draw with the proof's parameters (M^V = 2I, gamma^(k) = gamma, Lemma 1's thresholds from
+// the realised D_n): beta* with S non-zeros N(0,1) on a uniform support, X^T X from the Wishart law,
+// and the LISTA-VM iterates beta^(1..K+1). Shared by the figure sweeps and the conjecture example.
+struct ProofRun {
+  Eigen::VectorXd beta_star;
+  double c1 = 0.0;
+  std::vector<Eigen::VectorXd> iterates;  // beta^(1) = 0, ..., beta^(K+1)
+};
+ProofRun proof_parameter_run(int d, int S, long n, double gamma, int K, std::mt19937_64& rng);
 
 // The same check run through the constructed Transformer (Appendix C.1 weights in the generic LibTorch
 // module, float64) instead of the LISTA-VM reference: X is drawn row by row, the Lemma 1 thresholds are

@@ -176,6 +176,14 @@ Calibration calibrate(const ReadoutCase& value, const ReadoutSetting& setting, i
   return out;
 }
 
+// d in [1, d_max], S in [1, min(d, S_max)], K in [1, 24], gamma in (0, 3/2]; inside rc::gen::exec.
+void draw_sizes(ReadoutCase& value, const Pins& pins, int d_max, int S_max) {
+  value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(d_max, pins.S.value_or(1)));
+  value.S = *gen_pinned(pins.S, 1, std::min(value.d, S_max));
+  value.K = *gen_pinned(pins.K, 1, 24);
+  value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, 150));
+}
+
 std::string key_of(const ReadoutCase& value) {
   std::ostringstream shown;
   showValue(value, shown);
@@ -215,10 +223,7 @@ Statement thmE1_statement() {
             [pins, quick] {
               return rc::gen::exec([pins, quick] {
                 ReadoutCase value;
-                value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(quick ? 3 : 6, pins.S.value_or(1)));
-                value.S = *gen_pinned(pins.S, 1, std::min(value.d, quick ? 1 : 2));
-                value.K = *gen_pinned(pins.K, 1, 24);
-                value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, 150));
+                draw_sizes(value, pins, quick ? 3 : 6, quick ? 1 : 2);
                 value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-9, 1.0, 900));
                 value.n_step = *gen_uniform_int(0, 8);
                 value.level = *gen_linear_grid(0.25, -16, 16);
@@ -404,10 +409,7 @@ Statement remark4_statement() {
             [pins, quick] {
               return rc::gen::exec([pins, quick] {
                 ReadoutCase value;
-                value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(3, pins.S.value_or(1)));
-                value.S = *gen_pinned(pins.S, 1, std::min(value.d, quick ? 1 : 2));
-                value.K = *gen_pinned(pins.K, 1, 24);
-                value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, 150));
+                draw_sizes(value, pins, 3, quick ? 1 : 2);
                 value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-4, 1.0, 400));
                 value.seed = *gen_inner_seed();
                 return value;

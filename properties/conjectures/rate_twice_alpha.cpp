@@ -5,8 +5,8 @@
 //   ||beta^(K+1) - beta*|| <= c1 e^{-2 alpha_n K}     (n >= N_0, c1 = ||beta*||_1).
 //
 // This one file is the whole conjecture; registering it is one line in properties/registry.cpp, and
-// CMake picks up every file in properties/conjectures/. It uses only public pieces: the Wishart
-// sampler, the bounds of theory/, the LISTA-VM reference, and the probabilistic verdict engine.
+// CMake picks up every file in properties/conjectures/. It uses only public pieces: one draw with the proof's
+// parameters (proof_parameter_run), the bounds of theory/, and the probabilistic verdict engine.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,6 +16,7 @@
 #include "models/lista_vm.hpp"
 #include "properties/probabilistic.hpp"
 #include "properties/statement.hpp"
+#include "properties/thm5_1_convergence.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
 #include "theory/subexponential.hpp"
@@ -84,29 +85,11 @@ Statement conjecture_rate_twice_alpha() {
               return plan;
             },
             [alpha_of, n_of](const RateCase& value, std::mt19937_64& rng) {
-              theory::ProblemConfig config;
-              config.d = value.d;
-              config.S = value.S;
-              std::vector<int> indices(value.d);
-              std::iota(indices.begin(), indices.end(), 0);
-              std::shuffle(indices.begin(), indices.end(), rng);
-              const std::vector<int> support(indices.begin(), indices.begin() + value.S);
-              std::normal_distribution<double> normal(0.0, 1.0);
-              Eigen::VectorXd beta_star = Eigen::VectorXd::Zero(value.d);
-              for (int i : support) beta_star(i) = normal(rng);
-              const long n = n_of(value);
-              const Eigen::MatrixXd gram = theory::sample_gram(config, n, rng);
-              const auto coherence = theory::generalised_coherence((2.0 / (2.0 * n + 1.0)) * gram, support);
-              const double c1 = theory::lemma1_c1(beta_star);
-              const double c2 = theory::lemma1_c2(gamma, value.S, coherence.sigma_min, coherence.sigma_max);
-              models::ListaVmParams params;
-              for (int k = 1; k <= value.K; ++k) {
-                params.gamma.push_back(gamma);
-                params.theta.push_back(theory::lemma1_theta(k, gamma, coherence.sigma_max, c1, c2));
-                params.matrix.push_back(2.0 * Eigen::MatrixXd::Identity(value.d, value.d));
-              }
-              const Eigen::VectorXd beta =
-                  models::lista_vm_iterates_from_gram(params, gram, gram * beta_star, static_cast<double>(n)).back();
+              // One draw with the proof's parameters (shared with the Theorem 5.1 sweeps).
+              const ProofRun run = proof_parameter_run(value.d, value.S, n_of(value), gamma, value.K, rng);
+              const double c1 = run.c1;
+              const Eigen::VectorXd& beta = run.iterates.back();
+              const Eigen::VectorXd& beta_star = run.beta_star;
               ProbabilisticTrial trial;
               trial.observed = (beta - beta_star).norm();
               trial.bound = c1 * std::exp(-2.0 * alpha_of(value) * value.K);
