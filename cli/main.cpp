@@ -1,6 +1,9 @@
 // icsr: checks the statements of Liu, Zhou, Shen, Yang (ICLR 2025) as randomized properties.
 //
 //   icsr list
+//   icsr train-tf --model small_tf|gpt2 [--readout linear|query|query_dagger] [--support-first10]
+//                 --checkpoint FILE [--instances N] [--max-minutes M] [--target-loss L] [--device cuda] ...
+//   icsr evaluate-tf --checkpoint FILE [--instances N]
 //   icsr report [--budget quick|full] [--seed N] [--out DIR] [--shard i/n] [--merge DIR...] [--only ids]
 //   icsr check <ids...|all> [--budget quick|full] [--seed N] [--device cpu|cuda] [--json FILE]
 //              [--evidence-dir DIR] [--record-findings DIR] [--d N --S N --N N --n N --K N --delta X --gamma X]
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "models/baseline_training.hpp"
+#include "models/icl_training.hpp"
 #include "properties/empirical_n0.hpp"
 #include "reports/progress.hpp"
 #include "properties/statement.hpp"
@@ -240,6 +244,45 @@ int main(int argc, char** argv) {
   evaluate->add_option("--checkpoint", evaluate_path, "Checkpoint file")->required();
   evaluate->add_option("--instances", evaluate_instances, "Instances")->check(CLI::PositiveNumber)->capture_default_str();
 
+  CLI::App* train_tf = app.add_subcommand(
+      "train-tf", "Train Small TF or GPT-2 (Section 6) on every prefix, resumable in chunks, into a safetensors checkpoint");
+  icsr::models::IclTrainingConfig tf_config;
+  std::string tf_model = "small_tf", tf_readout = "linear";
+  double tf_max_minutes = 0.0;
+  int tf_layers = 0, tf_heads = 0, tf_embed = 0;
+  train_tf->add_option("--model", tf_model, "small_tf or gpt2")->check(CLI::IsMember({"small_tf", "gpt2"}))->capture_default_str();
+  train_tf->add_option("--readout", tf_readout, "small_tf read-out: linear, query or query_dagger")
+      ->check(CLI::IsMember({"linear", "query", "query_dagger"}))->capture_default_str();
+  train_tf->add_flag("--support-first10", tf_config.support_first10, "Support inside the first 10 entries (Figure 1b)");
+  train_tf->add_option("--instances", tf_config.instances, "Training instances in all (the paper: 64,000,000)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--batch", tf_config.batch, "Batch size (the paper: 64)")->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--lr", tf_config.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--seed", tf_config.seed, "Seed")->capture_default_str();
+  train_tf->add_option("--device", tf_config.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
+  train_tf->add_option("--precision", tf_config.precision, "fp32, or tf32 (CUDA matmuls in TF32)")
+      ->check(CLI::IsMember({"fp32", "tf32"}))->capture_default_str();
+  train_tf->add_option("--checkpoint", tf_config.checkpoint, "Model file (.safetensors); resumed when present")->required();
+  train_tf->add_option("--max-minutes", tf_max_minutes, "Stop and save after this wall time (a chunk)")->check(CLI::NonNegativeNumber);
+  train_tf->add_option("--target-loss", tf_config.target_loss, "Stop once the evaluation loss at n = N+1 is at or below it")
+      ->check(CLI::NonNegativeNumber);
+  train_tf->add_option("--eval-instances", tf_config.eval_instances, "Instances per evaluation")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--eval-every", tf_config.eval_every, "Steps between evaluations and checkpoints")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--d", tf_config.model.d, "Dimension d")->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--N", tf_config.model.N, "Longest context N")->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--S", tf_config.S, "Non-zeros S")->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--layers", tf_layers, "Layers (default: the paper's 12)")->check(CLI::PositiveNumber);
+  train_tf->add_option("--heads", tf_heads, "Heads (default: small_tf 4, gpt2 8)")->check(CLI::PositiveNumber);
+  train_tf->add_option("--embed", tf_embed, "gpt2 embedding (default 256)")->check(CLI::PositiveNumber);
+
+  CLI::App* evaluate_tf = app.add_subcommand("evaluate-tf", "Evaluate a Small TF / GPT-2 checkpoint: label loss against n");
+  std::string evaluate_tf_path;
+  int evaluate_tf_instances = 2000;
+  evaluate_tf->add_option("--checkpoint", evaluate_tf_path, "Checkpoint file")->required();
+  evaluate_tf->add_option("--instances", evaluate_tf_instances, "Instances")->check(CLI::PositiveNumber)->capture_default_str();
+
   CLI::App* n0 = app.add_subcommand("empirical-n0",
                                      "Smallest n at which Theorem 5.1's conclusion holds with probability >= 1 - delta, "
                                      "in the paper's setting, next to the theoretical N_0");
@@ -263,7 +306,7 @@ int main(int argc, char** argv) {
   }
 
   if (app.get_subcommands().empty()) {
-    std::cerr << "icsr: name a command (list, check, report or empirical-n0)\n" << app.help();
+    std::cerr << "icsr: name a command (list, check, report, train, evaluate, train-tf, evaluate-tf or empirical-n0)\n" << app.help();
     return kExitBadInput;
   }
   try {
@@ -281,6 +324,56 @@ int main(int argc, char** argv) {
                                  fresh ? "fresh X:" : "training X:", nmse.pooled_db, nmse.per_sample_mean_db,
                                  evaluate_instances, seed + (fresh ? 1 : 0));
       }
+      return kExitHolds;
+    }
+    if (app.got_subcommand("train-tf")) {
+      const int d = tf_config.model.d, N = tf_config.model.N;
+      const icsr::models::IclModelOptions paper =
+          icsr::models::paper_options(icsr::models::architecture_from_string(tf_model), d, N);
+      tf_config.model = paper;
+      tf_config.model.readout = icsr::models::readout_from_string(tf_readout);
+      if (tf_layers > 0) tf_config.model.layers = tf_layers;
+      if (tf_heads > 0) tf_config.model.heads = tf_heads;
+      if (tf_embed > 0) tf_config.model.embed = tf_embed;
+      tf_config.max_seconds = 60.0 * tf_max_minutes;
+      tf_config.revision = icsr::reports::provenance(CheckOptions{}).value("git_revision", "unknown");
+      icsr::models::validate(tf_config);
+      if (tf_config.device == "cuda" && !torch::cuda::is_available()) {
+        throw std::invalid_argument("--device cuda: this LibTorch sees no CUDA device");
+      }
+      const std::int64_t total_steps = (tf_config.instances + tf_config.batch - 1) / tf_config.batch;
+      const auto trained = icsr::models::train_icl(
+          tf_config,
+          [&](const icsr::models::IclEvalRecord& r) {
+            std::cerr << fmt::format("step {}/{} ({} instances): train loss {:.4f}, label loss at n = N+1 {:.4f} ({:.0f} s; "
+                                     "checkpoint saved)\n",
+                                     r.step, total_steps, r.instances, r.train_loss, r.eval_loss, r.seconds);
+          },
+          [&](std::int64_t step, double loss, double rate) {
+            std::cerr << fmt::format("  step {}/{}: loss {:.4f}, {:.0f} instances/s, about {:.0f} min to the budget\n", step,
+                                     total_steps, loss, rate, (total_steps - step) * tf_config.batch / rate / 60.0);
+          });
+      const nlohmann::json& m = trained.metadata;
+      std::cout << fmt::format("{}: {} steps ({} instances{}); label loss at n = N+1: {:.4f}; {}\n", tf_model,
+                               trained.steps_done, trained.steps_done * tf_config.batch,
+                               m.value("reduced", true) ? ", reduced: below the paper's budget and error" : "",
+                               trained.history.empty() ? std::nan("") : trained.history.back().eval_loss, tf_config.checkpoint);
+      return kExitHolds;
+    }
+    if (app.got_subcommand("evaluate-tf")) {
+      icsr::models::TrainedIcl trained = icsr::models::load_icl(evaluate_tf_path);
+      const std::uint64_t seed = icsr::models::icl_evaluation_seed(trained.config) + 17;
+      const std::vector<double> curve = icsr::models::label_loss_curve(trained.model, evaluate_tf_instances, trained.config.S,
+                                                                       trained.config.support_first10, seed);
+      std::cout << fmt::format("{}: {} ({} read-out), {} steps, {} instances{}, config {}\n", evaluate_tf_path,
+                               icsr::models::to_string(trained.config.model.architecture),
+                               icsr::models::to_string(trained.config.model.readout), trained.steps_done,
+                               trained.metadata.value("instances_done", std::int64_t{0}),
+                               trained.metadata.value("reduced", true) ? " (reduced)" : "", trained.metadata.at("config").dump());
+      for (std::size_t n = 0; n < curve.size(); ++n) {
+        std::cout << fmt::format("  n = {:>2} examples: label loss {:.4f}\n", n, curve[n]);
+      }
+      std::cout << fmt::format("  ({} instances, seed {})\n", evaluate_tf_instances, seed);
       return kExitHolds;
     }
     if (app.got_subcommand("train")) {

@@ -16,7 +16,8 @@ std::string dtype_name(torch::Dtype dtype) {
   if (dtype == torch::kFloat64) return "F64";
   if (dtype == torch::kInt64) return "I64";
   if (dtype == torch::kUInt8) return "U8";
-  throw std::invalid_argument("safetensors: unsupported dtype (icsr writes F32, F64, I64 and U8)");
+  if (dtype == torch::kFloat16) return "F16";
+  throw std::invalid_argument("safetensors: unsupported dtype (icsr writes F32, F64, F16, I64 and U8)");
 }
 
 torch::Dtype dtype_of(const std::string& name, const std::string& path) {
@@ -24,6 +25,7 @@ torch::Dtype dtype_of(const std::string& name, const std::string& path) {
   if (name == "F64") return torch::kFloat64;
   if (name == "I64") return torch::kInt64;
   if (name == "U8") return torch::kUInt8;
+  if (name == "F16") return torch::kFloat16;
   throw std::invalid_argument(path + ": unsupported dtype '" + name + "'");
 }
 

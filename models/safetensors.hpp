@@ -14,7 +14,7 @@
 namespace icsr::models {
 
 struct Checkpoint {
-  std::map<std::string, torch::Tensor> tensors;  // CPU, contiguous, float32 or float64 or int64
+  std::map<std::string, torch::Tensor> tensors;  // CPU, contiguous: float32, float64, float16, int64 or uint8
   nlohmann::json metadata;                       // config, seed, epochs, device, wall time, losses, revision
 };
 

@@ -1,0 +1,99 @@
+// Training of Small TF and GPT-2 on in-context sparse recovery (Section 6), resumable in chunks.
+//
+// Data: d = 20, S = 3 non-zeros N(0, 1), X with N(0, 1) entries, noiseless y = X beta, a fresh X per
+// instance ("varying X"); with support_first10 the support lies inside the first 10 entries (Figure
+// 1b). The paper trains on 64 instances per epoch for 10^6 epochs (64 * 10^6 instances), on the label
+// loss of y_{N+1} alone. icsr trains on every prefix: the loss is the mean over n = 1..N+1 of
+// (y_n - y^_n)^2, where y^_n has seen n - 1 examples, so that one model gives the curves against n of
+// Figure 1 (a deviation from the paper, stated in every checkpoint).
+//
+// Adam (lr 1e-4, batch 64: Garg et al.'s values; the paper gives neither). Step s draws its batch from
+// (seed, s) alone, so a resumed run continues the same sequence. Two files per run:
+//   PATH        the model: parameters (float32, or float16 when float32 would exceed 25 MB; the effect
+//               of that rounding on the evaluation is measured and recorded) and the metadata: config,
+//               seed, steps, instances, device, precision, wall time, history, final evaluation curve,
+//               git revision, and "reduced" (stopped before the paper's budget and its error).
+//   PATH.state  float32 parameters and the Adam state, to resume; not meant to be committed.
+// PATH.log gets one line per evaluation. A NaN or infinite loss stops training with an error naming the
+// step and the last good checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/icl_transformers.hpp"
+
+namespace icsr::models {
+
+constexpr std::int64_t kPaperTrainingInstances = 64'000'000;
+constexpr std::int64_t kCheckpointByteLimit = 25'000'000;
+
+struct IclTrainingConfig {
+  IclModelOptions model;
+  int S = 3;
+  bool support_first10 = false;
+  std::int64_t instances = kPaperTrainingInstances;  // training budget
+  int batch = 64;
+  double lr = 1e-4;
+  std::uint64_t seed = 1;
+  std::string device = "cpu";
+  std::string precision = "fp32";  // fp32 | tf32 (CUDA matmuls in TF32; no effect on CPU)
+  std::string checkpoint;          // resumed when it exists
+  double max_seconds = 0.0;        // stop (and save) once this much wall time has passed in this call
+  double target_loss = 0.0;        // > 0: stop once the evaluation loss at n = N + 1 is at or below it
+  int eval_instances = 2000;
+  int eval_every = 500;            // steps between evaluations (and checkpoints)
+  std::string revision = "unknown";
+};
+
+nlohmann::json to_json(const IclTrainingConfig& config);
+IclTrainingConfig icl_training_config_from_json(const nlohmann::json& json);  // throws std::invalid_argument
+void validate(const IclTrainingConfig& config);                               // throws std::invalid_argument
+
+struct IclEvalRecord {
+  std::int64_t step = 0;
+  std::int64_t instances = 0;
+  double train_loss = 0.0;  // mean all-prefix label loss over the steps since the last record
+  double eval_loss = 0.0;   // label loss at n = N + 1 (N examples) on the fixed evaluation set
+  double seconds = 0.0;     // wall time of the whole run so far (all chunks)
+};
+
+struct TrainedIcl {
+  IclModel model{nullptr};
+  IclTrainingConfig config;
+  std::vector<IclEvalRecord> history;
+  nlohmann::json metadata = nlohmann::json::object();
+  std::int64_t steps_done = 0;
+};
+
+// Instances with every prefix: X (B, N+1, d), y (B, N+1), beta (B, d), from the global generator.
+struct IclBatch {
+  torch::Tensor X, y, beta;
+};
+IclBatch sample_icl_batch(int B, int N, int d, int S, bool support_first10, const torch::TensorOptions& options);
+
+// Mean label loss per prefix on `instances` draws seeded by `seed`: entry j has seen j examples,
+// j = 0..N. Evaluates in chunks of 250 on the model's device.
+std::vector<double> label_loss_curve(IclModel& model, int instances, int S, bool support_first10, std::uint64_t seed);
+
+// Per-instance squared errors (instances, N+1) on those draws, float64 on the CPU.
+torch::Tensor label_errors(IclModel& model, int instances, int S, bool support_first10, std::uint64_t seed);
+
+// The seed of a configuration's fixed evaluation set.
+std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config);
+
+// Trains (or resumes) and returns the model; calls `on_record` after each evaluation and `on_progress`
+// (step, smoothed loss, instances per second) about every 10 s. Throws std::runtime_error on a
+// non-finite loss.
+TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(const IclEvalRecord&)>& on_record,
+                     const std::function<void(std::int64_t, double, double)>& on_progress = {});
+
+// Loads a model file written by train_icl (float32 on the CPU); throws std::invalid_argument when it is
+// corrupt or does not match its metadata.
+TrainedIcl load_icl(const std::string& path);
+
+}  // namespace icsr::models

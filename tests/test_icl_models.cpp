@@ -1,0 +1,233 @@
+// Small TF and GPT-2 (models/icl_transformers.hpp) and their training (models/icl_training.hpp): the
+// prefix embedding against (4.2), causality, the query† read-out on the paper's construction, sizes,
+// resumable training, the non-finite stop, float16 storage, and mismatched checkpoints.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "models/construction.hpp"
+#include "models/embedding.hpp"
+#include "models/icl_training.hpp"
+#include "models/icl_transformers.hpp"
+#include "models/lista_vm.hpp"
+#include "models/safetensors.hpp"
+#include "models/tensor_convert.hpp"
+#include "theory/problem.hpp"
+
+namespace {
+
+using namespace icsr::models;
+namespace fs = std::filesystem;
+
+IclModelOptions tiny(Architecture architecture, Readout readout = Readout::linear) {
+  IclModelOptions options;
+  options.architecture = architecture;
+  options.readout = readout;
+  options.d = 4;
+  options.N = 5;
+  options.layers = 2;
+  options.heads = 2;
+  options.embed = architecture == Architecture::gpt2 ? 16 : 0;
+  options.init_std = 0.3;  // large enough that every path carries signal in the causality test
+  return options;
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("icsr_icl_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+TEST(IclModels, PrefixEmbeddingIsEquation42) {
+  icsr::theory::ProblemConfig config;
+  config.d = 3;
+  config.N = 4;
+  config.S = 2;
+  const icsr::theory::Instance instance = icsr::theory::sample_instance(config, 7);
+  torch::Tensor X = torch::zeros({1, 5, 3}, torch::kFloat64), y = torch::zeros({1, 5}, torch::kFloat64);
+  X[0].slice(0, 0, 4).copy_(to_tensor(instance.X));
+  X[0][4].copy_(to_tensor(instance.x_query));
+  y[0].slice(0, 0, 4).copy_(to_tensor(instance.y));
+  y[0][4] = 123.0;  // y_{N+1} must not be embedded
+  const torch::Tensor mine = embed_prefixes(X, y);
+  const torch::Tensor reference = embed_batch({instance}, torch::kFloat64, torch::kCPU);
+  ASSERT_EQ(mine.sizes(), reference.sizes());
+  EXPECT_EQ((mine - reference).abs().max().item<double>(), 0.0);
+}
+
+// A prediction that has seen j examples must not change when anything after x_{j+1} changes.
+void expect_causal(Architecture architecture) {
+  torch::manual_seed(3);
+  IclModel model(tiny(architecture));
+  model->to(torch::kFloat64);
+  const torch::Tensor X = torch::randn({2, 6, 4}, torch::kFloat64), y = torch::randn({2, 6}, torch::kFloat64);
+  const torch::Tensor base = model->forward(X, y);
+  for (int j = 0; j < 5; ++j) {
+    torch::Tensor X2 = X.clone(), y2 = y.clone();
+    y2.slice(1, j).add_(5.0);
+    X2.slice(1, j + 1).add_(5.0);
+    const torch::Tensor changed = model->forward(X2, y2);
+    EXPECT_LT((changed.slice(1, 0, j + 1) - base.slice(1, 0, j + 1)).abs().max().item<double>(), 1e-12) << "prefix " << j;
+    EXPECT_GT((changed.slice(1, j + 1) - base.slice(1, j + 1)).abs().max().item<double>(), 1e-6)
+        << "prediction " << j + 1 << " ignores its context";
+  }
+}
+
+TEST(IclModels, SmallTfIsCausal) { expect_causal(Architecture::small_tf); }
+TEST(IclModels, Gpt2IsCausal) { expect_causal(Architecture::gpt2); }
+
+TEST(IclModels, PaperSizes) {
+  IclModel small(paper_options(Architecture::small_tf, 20, 10));
+  IclModel gpt(paper_options(Architecture::gpt2, 20, 10));
+  // Small TF: 12 layers of 3 * 4 * 42^2 attention weights and an MLP 42 -> 168 -> 42 with bias, plus v.
+  EXPECT_EQ(parameter_count(small), 12 * (3 * 4 * 42 * 42 + 2 * 42 * 168 + 168) + 42);
+  // GPT-2 (E = 256): 12 blocks of 12 E^2 + 13 E weights and biases, read-in, positions, final LN, read-out.
+  const int64_t E = 256;
+  EXPECT_EQ(parameter_count(gpt), 12 * (12 * E * E + 13 * E) + (20 * E + E) + 21 * E + 2 * E + (E + 1));
+  EXPECT_THROW(IclModel(tiny(Architecture::gpt2, Readout::query)), std::invalid_argument);
+}
+
+// The trunk with the paper's construction and the query† read-out predicts x_{n+1}^T beta^(K+1) of
+// LISTA-VM on each prefix: the read-out of Corollary E.1 on the generic code path.
+TEST(IclModels, QueryDaggerOnTheConstructionIsListaVm) {
+  icsr::theory::ProblemConfig config;
+  config.d = 5;
+  config.N = 6;
+  config.S = 2;
+  const icsr::theory::Instance instance = icsr::theory::sample_instance(config, 11);
+  ConstructionOptions construction;
+  construction.d = 5;
+  construction.gamma = {0.8, 0.7, 0.6};
+  construction.theta = {0.05, 0.04, 0.03};
+  construction.mv = Eigen::MatrixXd::Identity(5, 5);
+  construction.B = data_B(construction, instance);
+  IclModelOptions options;
+  options.d = 5;
+  options.N = 6;
+  options.layers = 3;
+  options.heads = 4;
+  options.readout = Readout::query_dagger;
+  IclModel model(options);
+  model->to(torch::kFloat64);
+  model->load_trunk_weights(construct_lista_vm_transformer(construction));
+  torch::Tensor X = torch::zeros({1, 7, 5}, torch::kFloat64), y = torch::zeros({1, 7}, torch::kFloat64);
+  X[0].slice(0, 0, 6).copy_(to_tensor(instance.X));
+  X[0][6].copy_(to_tensor(instance.x_query));
+  y[0].slice(0, 0, 6).copy_(to_tensor(instance.y));
+  const torch::Tensor prediction = model->forward(X, y);
+  Eigen::MatrixXd rows(7, 5);
+  rows << instance.X, instance.x_query.transpose();
+  const auto iterates = lista_vm_all_prefixes(lista_vm_params(construction), instance.X, instance.y);
+  for (int n = 0; n <= 6; ++n) {
+    const double expected = rows.row(n).dot(iterates[n].back());
+    EXPECT_NEAR(prediction[0][n].item<double>(), expected, 1e-10 * (1.0 + std::abs(expected))) << "prefix " << n;
+  }
+  IclModelOptions wrong = options;
+  wrong.layers = 2;
+  IclModel shallow(wrong);
+  EXPECT_THROW(shallow->load_trunk_weights(construct_lista_vm_transformer(construction)), std::invalid_argument);
+}
+
+IclTrainingConfig tiny_training(Architecture architecture, const std::string& checkpoint) {
+  IclTrainingConfig config;
+  config.model = tiny(architecture);
+  config.model.init_std = 0.02;
+  config.instances = 8 * 6;
+  config.batch = 8;
+  config.lr = 1e-3;
+  config.eval_instances = 20;
+  config.eval_every = 2;
+  config.checkpoint = checkpoint;
+  return config;
+}
+
+torch::Tensor flat_parameters(IclModel& model) {
+  std::vector<torch::Tensor> parts;
+  for (const auto& p : model->parameters()) parts.push_back(p.detach().flatten().cpu());
+  return torch::cat(parts);
+}
+
+TEST(IclTraining, ResumingGivesTheUninterruptedRun) {
+  for (Architecture architecture : {Architecture::small_tf, Architecture::gpt2}) {
+    const fs::path whole = scratch(to_string(architecture) + "_whole.safetensors");
+    const fs::path split = scratch(to_string(architecture) + "_split.safetensors");
+    fs::remove(whole);
+    fs::remove(split);
+    TrainedIcl uninterrupted = train_icl(tiny_training(architecture, whole.string()), {});
+    IclTrainingConfig first = tiny_training(architecture, split.string());
+    first.instances = 8 * 4;  // a first chunk of 4 steps, then the rest
+    train_icl(first, {});
+    TrainedIcl resumed = train_icl(tiny_training(architecture, split.string()), {});
+    EXPECT_EQ(resumed.steps_done, 6);
+    EXPECT_TRUE(torch::equal(flat_parameters(uninterrupted.model), flat_parameters(resumed.model))) << to_string(architecture);
+    EXPECT_EQ(resumed.metadata.at("chunks").size(), 2u);
+    EXPECT_TRUE(resumed.metadata.at("reduced").get<bool>());
+    EXPECT_EQ(resumed.metadata.at("instances_done").get<int64_t>(), 48);
+    EXPECT_EQ(resumed.metadata.at("final_curve").size(), 6u);
+    TrainedIcl loaded = load_icl(split.string());
+    EXPECT_TRUE(torch::equal(flat_parameters(loaded.model), flat_parameters(resumed.model)));
+    EXPECT_EQ(loaded.history.size(), 3u);
+    EXPECT_TRUE(fs::exists(split.string() + ".log"));
+    EXPECT_TRUE(fs::exists(split.string() + ".state"));
+  }
+}
+
+TEST(IclTraining, NonFiniteLossStopsNamingTheStep) {
+  const fs::path path = scratch("nan.safetensors");
+  fs::remove(path);
+  IclTrainingConfig config = tiny_training(Architecture::small_tf, path.string());
+  config.lr = 1e30;
+  config.instances = 8 * 40;
+  config.eval_every = 1;
+  try {
+    train_icl(config, {});
+    FAIL() << "a learning rate of 1e30 must make the loss non-finite";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("last good checkpoint"), std::string::npos) << error.what();
+  }
+}
+
+TEST(IclTraining, MismatchedResumeAndBadConfigAreRejected) {
+  const fs::path path = scratch("mismatch.safetensors");
+  fs::remove(path);
+  IclTrainingConfig config = tiny_training(Architecture::small_tf, path.string());
+  config.instances = 16;
+  train_icl(config, {});
+  IclTrainingConfig other = config;
+  other.lr = 5e-4;
+  EXPECT_THROW(train_icl(other, {}), std::invalid_argument);
+  IclTrainingConfig bad = config;
+  bad.precision = "fp8";
+  EXPECT_THROW(validate(bad), std::invalid_argument);
+  bad = config;
+  bad.support_first10 = true;  // d = 4 < 10
+  EXPECT_THROW(validate(bad), std::invalid_argument);
+  // A baseline checkpoint is not an icl checkpoint.
+  EXPECT_THROW(load_icl(std::string(ICSR_SOURCE_DIR) + "/models/checkpoints/ista.safetensors"), std::invalid_argument);
+}
+
+// The paper's GPT-2 has 9.5 million parameters: float32 would exceed 25 MB, so the model file stores
+// float16, and the effect on the evaluation is measured and recorded.
+TEST(IclTraining, LargeModelsAreStoredInFloat16WithTheEffectMeasured) {
+  const fs::path path = scratch("gpt2_paper.safetensors");
+  fs::remove(path);
+  IclTrainingConfig config;
+  config.model = paper_options(Architecture::gpt2, 20, 10);
+  config.instances = 2;
+  config.batch = 2;
+  config.eval_instances = 8;
+  config.checkpoint = path.string();
+  train_icl(config, {});
+  EXPECT_LE(static_cast<int64_t>(fs::file_size(path)), kCheckpointByteLimit);
+  const Checkpoint stored = load_safetensors(path.string());
+  EXPECT_EQ(stored.metadata.at("stored_dtype"), "F16");
+  EXPECT_EQ(stored.tensors.at("param.read_in.weight").scalar_type(), torch::kFloat16);
+  const auto& check = stored.metadata.at("storage_check");
+  EXPECT_NEAR(check.at("eval_loss_stored").get<double>(), check.at("eval_loss_float32").get<double>(),
+              1e-2 * check.at("eval_loss_float32").get<double>());
+}
+
+}  // namespace
