@@ -258,6 +258,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   train_tf->add_option("--batch", tf_config.batch, "Batch size (the paper: 64)")->check(CLI::PositiveNumber)->capture_default_str();
   train_tf->add_option("--lr", tf_config.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  train_tf->add_option("--clip", tf_config.clip, "Gradient-norm clipping (0: none)")->check(CLI::NonNegativeNumber)->capture_default_str();
   train_tf->add_option("--seed", tf_config.seed, "Seed")->capture_default_str();
   train_tf->add_option("--device", tf_config.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   train_tf->add_option("--precision", tf_config.precision, "fp32, or tf32 (CUDA matmuls in TF32)")

@@ -93,7 +93,7 @@ nlohmann::json to_json(const IclTrainingConfig& c) {
   return {{"model", to_string(c.model.architecture)}, {"readout", to_string(c.model.readout)}, {"d", c.model.d},
           {"N", c.model.N}, {"layers", c.model.layers}, {"heads", c.model.heads}, {"embed", c.model.embed},
           {"init_std", c.model.init_std}, {"S", c.S}, {"support_first10", c.support_first10}, {"instances", c.instances},
-          {"batch", c.batch}, {"lr", c.lr}, {"seed", c.seed}, {"device", c.device}, {"precision", c.precision},
+          {"batch", c.batch}, {"lr", c.lr}, {"clip", c.clip}, {"seed", c.seed}, {"device", c.device}, {"precision", c.precision},
           {"eval_instances", c.eval_instances}, {"eval_every", c.eval_every}, {"target_loss", c.target_loss}};
 }
 
@@ -113,6 +113,7 @@ IclTrainingConfig icl_training_config_from_json(const nlohmann::json& json) {
     c.instances = json.at("instances");
     c.batch = json.at("batch");
     c.lr = json.at("lr");
+    c.clip = json.value("clip", 0.0);
     c.seed = json.at("seed");
     c.device = json.at("device");
     c.precision = json.at("precision");
@@ -134,6 +135,7 @@ void validate(const IclTrainingConfig& c) {
   if (c.batch < 1) throw std::invalid_argument("batch must be >= 1");
   if (c.instances < c.batch) throw std::invalid_argument("instances must be >= batch");
   if (!(c.lr > 0.0)) throw std::invalid_argument("lr must be > 0");
+  if (c.clip < 0.0) throw std::invalid_argument("clip must be >= 0");
   if (c.precision != "fp32" && c.precision != "tf32") throw std::invalid_argument("precision must be fp32 or tf32");
   if (c.eval_instances < 1 || c.eval_every < 1) throw std::invalid_argument("eval_instances and eval_every must be >= 1");
   if (c.max_seconds < 0.0 || c.target_loss < 0.0) throw std::invalid_argument("max_seconds and target_loss must be >= 0");
@@ -148,22 +150,34 @@ IclBatch sample_icl_batch(int B, int N, int d, int S, bool support_first10, cons
   return {batch.X, batch.y, batch.beta};
 }
 
-torch::Tensor label_errors(IclModel& model, int instances, int S, bool support_first10, std::uint64_t seed) {
+torch::Tensor label_errors_on(IclModel& model, const torch::Tensor& X, const torch::Tensor& y) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
-  torch::manual_seed(seed);
   const torch::Device device = device_of(model);
+  const torch::Dtype dtype = model->parameters().front().scalar_type();
+  std::vector<torch::Tensor> chunks;
+  for (int64_t done = 0; done < X.size(0);) {
+    const int64_t B = std::min<int64_t>(250, X.size(0) - done);
+    const torch::Tensor Xc = X.narrow(0, done, B), yc = y.narrow(0, done, B);
+    const torch::Tensor prediction = model->forward(Xc.to(device, dtype), yc.to(device, dtype)).to(torch::kCPU, torch::kFloat64);
+    chunks.push_back((prediction - yc.to(torch::kFloat64)).pow(2));
+    done += B;
+  }
+  model->train(was_training);
+  return torch::cat(chunks);
+}
+
+torch::Tensor label_errors(IclModel& model, int instances, int S, bool support_first10, std::uint64_t seed) {
+  torch::manual_seed(seed);
   const auto cpu = torch::TensorOptions().dtype(torch::kFloat32);
   std::vector<torch::Tensor> chunks;
   for (int done = 0; done < instances;) {
     const int B = std::min(250, instances - done);
     const IclBatch batch = sample_icl_batch(B, model->options().N, model->options().d, S, support_first10, cpu);
-    const torch::Tensor prediction = model->forward(batch.X.to(device), batch.y.to(device)).to(torch::kCPU);
-    chunks.push_back((prediction.to(torch::kFloat64) - batch.y.to(torch::kFloat64)).pow(2));
+    chunks.push_back(label_errors_on(model, batch.X, batch.y));
     done += B;
   }
-  model->train(was_training);
   return torch::cat(chunks);
 }
 
@@ -174,6 +188,21 @@ std::vector<double> label_loss_curve(IclModel& model, int instances, int S, bool
 
 std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config) {
   return 0xE7A1ULL * 1000 + static_cast<std::uint64_t>(config.support_first10) * 7 + static_cast<std::uint64_t>(config.model.d);
+}
+
+torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimizer, const IclTrainingConfig& config,
+                                std::int64_t step) {
+  torch::manual_seed(step_seed(config.seed, step));
+  const IclBatch batch = sample_icl_batch(config.batch, config.model.N, config.model.d, config.S, config.support_first10,
+                                          torch::TensorOptions().dtype(torch::kFloat32));
+  const torch::Device device = device_of(model);
+  const torch::Tensor X = batch.X.to(device), y = batch.y.to(device);
+  const torch::Tensor loss = (model->forward(X, y) - y).pow(2).mean();
+  optimizer.zero_grad();
+  loss.backward();
+  if (config.clip > 0.0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.clip);
+  optimizer.step();
+  return loss.detach();
 }
 
 TrainedIcl load_icl(const std::string& path) {
@@ -256,7 +285,6 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count(); };
   const std::int64_t total_steps = (config.instances + config.batch - 1) / config.batch;
   const std::uint64_t eval_seed = icl_evaluation_seed(config);
-  const auto cpu = torch::TensorOptions().dtype(torch::kFloat32);
   const std::int64_t first_step = trained.steps_done + 1;
   bool target_reached = trained.metadata.value("target_reached", false);
   std::vector<double> curve = trained.metadata.value("final_curve", std::vector<double>{});
@@ -335,14 +363,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   };
 
   for (std::int64_t step = first_step; step <= total_steps; ++step) {
-    torch::manual_seed(step_seed(config.seed, step));
-    const IclBatch batch = sample_icl_batch(config.batch, config.model.N, config.model.d, config.S, config.support_first10, cpu);
-    const torch::Tensor X = batch.X.to(device), y = batch.y.to(device);
-    const torch::Tensor loss = (trained.model->forward(X, y) - y).pow(2).mean();
-    optimizer->zero_grad();
-    loss.backward();
-    optimizer->step();
-    window += loss.detach();
+    window += icl_training_step(trained.model, *optimizer, config, step);
     ++window_steps;
     trained.steps_done = step;
     const bool due = step % config.eval_every == 0 || step == total_steps;

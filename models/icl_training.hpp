@@ -7,7 +7,7 @@
 // (y_n - y^_n)^2, where y^_n has seen n - 1 examples, so that one model gives the curves against n of
 // Figure 1 (a deviation from the paper, stated in every checkpoint).
 //
-// Adam (lr 1e-4, batch 64: Garg et al.'s values; the paper gives neither). Step s draws its batch from
+// Adam (lr 1e-4, batch 64: Garg et al.'s values; the paper gives neither), gradient norm clipped at 1. Step s draws its batch from
 // (seed, s) alone, so a resumed run continues the same sequence. Two files per run:
 //   PATH        the model: parameters (float32, or float16 when float32 would exceed 25 MB; the effect
 //               of that rounding on the evaluation is measured and recorded) and the metadata: config,
@@ -39,6 +39,8 @@ struct IclTrainingConfig {
   std::int64_t instances = kPaperTrainingInstances;  // training budget
   int batch = 64;
   double lr = 1e-4;
+  double clip = 1.0;               // gradient-norm clipping (0: none); without it Small TF's loss became NaN
+                                   // after about 300 steps at lr 1e-4 (the paper gives no optimiser details)
   std::uint64_t seed = 1;
   std::string device = "cpu";
   std::string precision = "fp32";  // fp32 | tf32 (CUDA matmuls in TF32; no effect on CPU)
@@ -83,8 +85,18 @@ std::vector<double> label_loss_curve(IclModel& model, int instances, int S, bool
 // Per-instance squared errors (instances, N+1) on those draws, float64 on the CPU.
 torch::Tensor label_errors(IclModel& model, int instances, int S, bool support_first10, std::uint64_t seed);
 
+// Per-instance squared errors (B, n+1) on given instances X (B, n+1, d), y (B, n+1), in chunks of 250 on
+// the model's device; float64 on the CPU.
+torch::Tensor label_errors_on(IclModel& model, const torch::Tensor& X, const torch::Tensor& y);
+
 // The seed of a configuration's fixed evaluation set.
 std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config);
+
+// One optimisation step of the trainer: step s's batch (drawn from (seed, s) on the CPU, moved to the
+// model's device), the all-prefix label loss, backward, Adam. Returns the loss, undetached from the
+// device (no synchronisation). train_icl and the training benchmark run this same function.
+torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimizer, const IclTrainingConfig& config,
+                                std::int64_t step);
 
 // Trains (or resumes) and returns the model; calls `on_record` after each evaluation and `on_progress`
 // (step, smoothed loss, instances per second) about every 10 s. Throws std::runtime_error on a

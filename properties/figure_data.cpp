@@ -15,6 +15,7 @@
 #include "models/baseline_training.hpp"
 #include "models/lista_vm.hpp"
 #include "properties/experiments.hpp"
+#include "properties/trained_models.hpp"
 #include "properties/thm5_1_convergence.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
@@ -231,8 +232,12 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
       }
     }
   }
+  // The trained Transformers (varying X; Figure 1b: those trained with the support prior), every prefix
+  // of one batch of instances.
+  for (const auto& row : transformer_label_loss_rows(options)) rows.push_back(row);
   return table("figure1_baselines",
-               "Baselines: label prediction loss (y_{N+1} - y^)^2 against n (Figure 1a; Figure 1b with the support prior)",
+               "Label prediction loss (y_{N+1} - y^)^2 against n: baselines, Small TF and GPT-2 (Figure 1a; Figure 1b with "
+               "the support prior)",
                {{"checkpoints", checkpoint_dir()}, {"d", 20}, {"S", 3}, {"N", 10}, {"seed", options.seed}},
                {"checkpoint", "support", "X", "n", "loss_mean", "loss_median", "instances"}, rows);
 }

@@ -9,6 +9,7 @@
 #include "properties/statement.hpp"
 #include "properties/thm4_1_equivalence.hpp"
 #include "properties/thmE1_readout.hpp"
+#include "properties/trained_models.hpp"
 
 namespace icsr::properties {
 
@@ -45,6 +46,10 @@ const std::vector<Statement>& registry() {
       experiment_vm_beats_ista(),
       experiment_meta_no_rescue(),
       experiment_ss_beats_vm(),
+      trained_remark2(),
+      trained_remark3(),
+      trained_readout_gap(),
+      trained_probe(),
       conjecture_rate_twice_alpha(),
   };
   return statements;

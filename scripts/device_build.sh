@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds icsr on the GPU machine: CUDA LibTorch from the Python PyTorch wheel there, every other library
+# from the Debian .deb files in .debs/ (scripts/fetch_device_debs.sh), unpacked with `dpkg -x` into a
+# private prefix (never into /). The build goes to build-cuda/ (git-ignored, kept between calls on a
+# warm machine). Usage, from the repository root on the device:
+#   bash scripts/device_build.sh            # configure and build icsr, the tests and the benchmarks
+#   source build-cuda/env.sh                # LD_LIBRARY_PATH for the unpacked shared libraries
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prefix=${ICSR_DEPS_PREFIX:-/tmp/icsr-deps}
+build=${ICSR_BUILD_DIR:-build-cuda}
+if [[ ! -d .debs ]] || ! ls .debs/*.deb > /dev/null 2>&1; then
+  echo "device_build: no .debs/*.deb; run scripts/fetch_device_debs.sh here and carry .debs" >&2
+  exit 2
+fi
+mkdir -p "$prefix"
+for deb in .debs/*.deb; do dpkg -x "$deb" "$prefix"; done
+torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+torch_version=$(python3 -c 'import torch; print(torch.__version__, torch.version.cuda)')
+echo "device_build: PyTorch $torch_version; dependencies unpacked in $prefix" >&2
+multiarch=$prefix/usr/lib/x86_64-linux-gnu
+nvcc_path=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr;$multiarch/cmake" \
+  -DBoost_INCLUDE_DIR="$prefix/usr/include" -DBoost_NO_SYSTEM_PATHS=ON \
+  -DEigen3_DIR="$prefix/usr/share/eigen3/cmake" \
+  -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES=90 -DTORCH_CUDA_ARCH_LIST=9.0 \
+  -DCMAKE_BUILD_RPATH="$multiarch"
+cmake --build "$build" -j"$(nproc)"
+cat > "$build/env.sh" <<ENV
+export LD_LIBRARY_PATH="$multiarch:\${LD_LIBRARY_PATH:-}"
+ENV
+echo "device_build: built $build/icsr" >&2
