@@ -242,18 +242,67 @@ std::string label_loss(const nlohmann::json& table, bool prior) {
   if (prior) {
     body = fmt::format(
         "  set logscale y; set xlabel 'n (in-context examples)'; set ylabel 'mean (y_{{N+1}} - ŷ)^2'; set grid; set key top right\n"
-        "  set title 'Figure 1b (baselines): support inside the first 10 entries, varying X'\n"
+        "  set title 'Figure 1b: support inside the first 10 entries, varying X'\n"
+        "  set arrow 1 from graph 0, first 0.07 to graph 1, first 0.07 nohead dt 2 lc rgb 'gray'\n"
+        "  set label 1 'paper: LISTA-VM-SS ≈ 0.07 at n = 10, comparable to Small TF' at graph 0.02, first 0.08 tc rgb 'gray'\n"
         "  plot {}\n", varying);
     return data + both_terminals("fig1b_baselines", body);
   }
   body = fmt::format(
-      "  set multiplot layout 1,2 title 'Figure 1a (baselines): label prediction loss against n; fixed-shape methods at n = N = 10 only'\n"
+      "  set multiplot layout 1,2 title 'Figure 1a: label prediction loss against n; fixed-shape methods at n = N = 10 only'\n"
       "  set logscale y; set format y '10^{{%L}}'; set xlabel 'n'; set ylabel 'mean (y_{{N+1}} - ŷ)^2'; set grid; set key top right font ',9'\n"
       "  set xrange [0.5:10.5]\n"
-      "  set title 'varying X'\n  plot {}\n"
+      "  set title 'varying X'\n"
+      "  set arrow 1 from graph 0, first 0.68 to graph 1, first 0.68 nohead dt 2 lc rgb 'gray'\n"
+      "  set label 1 'paper: LISTA-VM ≈ 0.68 (Fig. 3); Small TF and GPT-2 below it' at graph 0.02, first 0.75 tc rgb 'gray'\n"
+      "  plot {}\n  unset arrow 1; unset label 1\n"
       "  set title 'fixed X (the training X of each checkpoint)'\n  plot {}\n"
       "  unset multiplot\n", varying, fixed);
   return data + both_terminals("fig1a_baselines", body, "1500,620");
+}
+
+// Figure 1c: the trained Small TF's three read-outs against n (trained.readout_gap's curve).
+std::string trained_readouts(const nlohmann::json& result) {
+  const auto& rows = result.at("figures").at("curve").at("rows");
+  if (rows.empty()) return "";
+  std::string data = "$c << EOD\n";
+  for (const auto& row : rows) data += fmt::format("{} {} {} {}\n", row[0].get<int>(), num(row[1], true), num(row[2], true), num(row[3], true));
+  data += "EOD\n";
+  const bool reduced = result.at("figures").value("reduced", true);
+  const std::string body = fmt::format(
+      "  set logscale y; set xlabel 'n (in-context examples)'; set ylabel 'mean (y_{{n+1}} - ŷ)^2'; set grid; set key top right\n"
+      "  set title 'Figure 1c: Small TF with three read-outs{}'\n"
+      "  plot $c using 1:2 with linespoints pt 7 lw 2 title 'Linear Readout', $c using 1:3 with linespoints pt 5 lw 2 title "
+      "'Query Readout', $c using 1:4 with linespoints pt 9 lw 2 title 'Query Readout† (V of the proof)'\n",
+      reduced ? " (REDUCED checkpoints: trained far below the paper's budget)" : "");
+  return data + both_terminals("fig1c_readouts", body);
+}
+
+// The mechanism: probe error by layer for the trained Small TF and the construction, with LISTA-VM's.
+std::string probe_plot(const nlohmann::json& result) {
+  const auto& probe = result.at("figures").at("probe");
+  const auto& mine = probe.at("error_by_layer");
+  std::string data = "$p << EOD\n";
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    const auto pick = [&](const char* key, const char* inner) -> std::string {
+      if (!probe.contains(key)) return "NaN";
+      const auto& series = inner ? probe.at(key).at(inner) : probe.at(key);
+      return k < series.size() ? num(series[k], true) : "NaN";
+    };
+    data += fmt::format("{} {} {} {} {}\n", k, num(mine[k], true), pick("construction", "error_by_layer"),
+                        pick("lista_vm_error_by_layer", nullptr), pick("distance_to_lista_vm_iterate", nullptr));
+  }
+  data += "EOD\n";
+  const bool reduced = result.at("figures").value("reduced", true);
+  const std::string body = fmt::format(
+      "  set logscale y; set format y '10^{{%L}}'; set xlabel 'layer k'; set ylabel 'mean squared error'; set grid; set key outside right\n"
+      "  set title 'Linear probes of β from the query token after each layer{}: fitted rate {:.3g} per layer'\n"
+      "  plot $p using 1:2 with linespoints pt 7 lw 2 title 'trained Small TF: probe vs β*', "
+      "$p using 1:3 with linespoints pt 5 lw 2 title 'construction (App. C.1): probe vs β*', "
+      "$p using 1:4 with lines dt 2 lw 2 title 'LISTA-VM iterate vs β*', "
+      "$p using 1:5 with linespoints pt 9 title 'trained probe vs LISTA-VM iterate'\n",
+      reduced ? " (REDUCED checkpoint)" : "", probe.value("rate_per_layer", 0.0));
+  return data + both_terminals("mechanism_probes", body, "1200,640");
 }
 
 struct Planned {
@@ -295,12 +344,26 @@ std::vector<Planned> plan(const nlohmann::json& datasets, const nlohmann::json& 
                    training_curves(datasets.at("baselines_training"))});
   }
   if (datasets.contains("figure1_baselines") && !datasets.at("figure1_baselines").at("rows").empty()) {
-    out.push_back({{"fig1a_baselines", "Figure 1a, baseline part: label prediction loss against n on varying and on fixed X",
-                    "data/figure1_baselines.csv", {"exp.fixed_degrades", "exp.vm_beats_ista"}},
+    out.push_back({{"fig1a_baselines", "Figure 1a: label prediction loss against n on varying and on fixed X (baselines, Small TF, GPT-2)",
+                    "data/figure1_baselines.csv", {"exp.fixed_degrades", "exp.vm_beats_ista", "trained.remark2"}},
                    label_loss(datasets.at("figure1_baselines"), false)});
-    out.push_back({{"fig1b_baselines", "Figure 1b, baseline part: LISTA-VM-SS against LISTA-VM with the support in the first 10 entries",
-                    "data/figure1_baselines.csv", {"exp.ss_beats_vm"}},
+    out.push_back({{"fig1b_baselines", "Figure 1b: support in the first 10 entries: LISTA-VM-SS, LISTA-VM, Small TF and GPT-2 trained with the prior",
+                    "data/figure1_baselines.csv", {"exp.ss_beats_vm", "trained.remark3"}},
                    label_loss(datasets.at("figure1_baselines"), true)});
+  }
+  const auto has = [&](const char* id, const char* key) {
+    return statements.contains(id) && statements.at(id).contains("figures") && statements.at(id).at("figures").is_object() &&
+           statements.at(id).at("figures").contains(key);
+  };
+  if (has("trained.readout_gap", "curve") && !statements.at("trained.readout_gap").at("figures").at("curve").at("rows").empty()) {
+    out.push_back({{"fig1c_readouts", "Figure 1c: trained Small TF with the linear, query and query-dagger read-outs against n",
+                    "statements/trained.readout_gap.json", {"trained.readout_gap"}},
+                   trained_readouts(statements.at("trained.readout_gap"))});
+  }
+  if (has("trained.probe", "probe")) {
+    out.push_back({{"mechanism_probes", "Linear probes of beta after each layer: trained Small TF, the construction, LISTA-VM",
+                    "statements/trained.probe.json", {"trained.probe"}},
+                   probe_plot(statements.at("trained.probe"))});
   }
   if (statements.contains("remark4") && statements.at("remark4").contains("figures") &&
       statements.at("remark4").at("figures").contains("curve")) {
