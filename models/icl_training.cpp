@@ -199,6 +199,9 @@ torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimi
   const torch::Tensor X = batch.X.to(device), y = batch.y.to(device);
   const torch::Tensor loss = (model->forward(X, y) - y).pow(2).mean();
   optimizer.zero_grad();
+  // A batch whose loss overflows is skipped (no update): the unnormalised ReLU attention grows like
+  // |h|^3 per layer, and a rare batch of large labels overflows float32 once the weights have grown.
+  if (!std::isfinite(loss.item<double>())) return loss.detach();
   loss.backward();
   if (config.clip > 0.0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.clip);
   optimizer.step();
@@ -287,6 +290,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   const std::uint64_t eval_seed = icl_evaluation_seed(config);
   const std::int64_t first_step = trained.steps_done + 1;
   bool target_reached = trained.metadata.value("target_reached", false);
+  std::int64_t skipped = trained.metadata.value("skipped_steps", std::int64_t{0});
   std::vector<double> curve = trained.metadata.value("final_curve", std::vector<double>{});
 
   const auto save = [&](bool final_save) {
@@ -304,6 +308,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
         {"instances_done", instances_done},
         {"paper_instances", kPaperTrainingInstances},
         {"target_reached", target_reached},
+        {"skipped_steps", skipped},
         {"reduced", instances_done < kPaperTrainingInstances && !target_reached},
         {"objective", "mean over every prefix n = 1..N+1 of (y_n - y^_n)^2 (the paper: y_{N+1} only)"},
         {"history", history_json(trained.history)},
@@ -346,7 +351,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
 
   trained.model->train();
   torch::Tensor window = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(device));
-  std::int64_t window_steps = 0, window_first = first_step;
+  std::int64_t window_steps = 0, window_skipped = 0, window_first = first_step;
   double smoothed = std::nan(""), last_progress = 0.0;
   const auto evaluate_and_record = [&](std::int64_t step) {
     const double train_loss = window_steps > 0 ? window.item<double>() / window_steps : std::nan("");
@@ -357,24 +362,32 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
                                 record.seconds) << std::flush;
     window.zero_();
     window_steps = 0;
+    window_skipped = 0;
     window_first = step + 1;
     if (config.target_loss > 0.0 && record.eval_loss <= config.target_loss) target_reached = true;
     if (on_record) on_record(record);
   };
 
   for (std::int64_t step = first_step; step <= total_steps; ++step) {
-    window += icl_training_step(trained.model, *optimizer, config, step);
-    ++window_steps;
+    const torch::Tensor loss = icl_training_step(trained.model, *optimizer, config, step);
+    if (std::isfinite(loss.item<double>())) {
+      window += loss;
+      ++window_steps;
+    } else {
+      ++skipped;
+      ++window_skipped;
+      if (log) log << fmt::format("# step {}: non-finite loss, batch skipped\n", step) << std::flush;
+    }
     trained.steps_done = step;
     const bool due = step % config.eval_every == 0 || step == total_steps;
     const bool out_of_time = config.max_seconds > 0.0 && elapsed() >= config.max_seconds;
     const double now = elapsed();
     if (due || out_of_time || now - last_progress >= 10.0) {
-      const double mean = window.item<double>() / window_steps;
-      if (!std::isfinite(mean)) {
-        throw std::runtime_error(fmt::format("training {} stopped: the loss became {} between steps {} and {}; the last good "
-                                             "checkpoint is {} (step {})",
-                                             to_string(config.model.architecture), mean, window_first, step,
+      const double mean = window_steps > 0 ? window.item<double>() / window_steps : std::nan("");
+      if (!std::isfinite(mean) || window_skipped > window_steps) {
+        throw std::runtime_error(fmt::format("training {} stopped: the loss became non-finite in {} of the steps {} to {} (mean of the "
+                                             "finite ones: {}); the last good checkpoint is {} (step {})",
+                                             to_string(config.model.architecture), window_skipped, window_first, step, mean,
                                              config.checkpoint.empty() ? "none" : config.checkpoint, window_first - 1));
       }
       smoothed = mean;

@@ -14,8 +14,9 @@
 //               seed, steps, instances, device, precision, wall time, history, final evaluation curve,
 //               git revision, and "reduced" (stopped before the paper's budget and its error).
 //   PATH.state  float32 parameters and the Adam state, to resume; not meant to be committed.
-// PATH.log gets one line per evaluation. A NaN or infinite loss stops training with an error naming the
-// step and the last good checkpoint.
+// PATH.log gets one line per evaluation. A batch whose loss is not finite is skipped (no update; counted
+// as skipped_steps in the metadata and logged); when more steps of an evaluation window are skipped than
+// taken, training stops with an error naming the steps and the last good checkpoint.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 # warm machine). Usage, from the repository root on the device:
 #   bash scripts/device_build.sh            # configure and build icsr, the tests and the benchmarks
 #   source build-cuda/env.sh                # LD_LIBRARY_PATH for the unpacked shared libraries
+# PYTHON (default python3) names the Python whose torch is used; ICSR_CONFIGURE_ONLY=1 stops after cmake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${ICSR_DEPS_PREFIX:-/tmp/icsr-deps}
@@ -15,8 +16,9 @@ if [[ ! -d .debs ]] || ! ls .debs/*.deb > /dev/null 2>&1; then
 fi
 mkdir -p "$prefix"
 for deb in .debs/*.deb; do dpkg -x "$deb" "$prefix"; done
-torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-torch_version=$(python3 -c 'import torch; print(torch.__version__, torch.version.cuda)')
+python=${PYTHON:-python3}
+torch_prefix=$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')
+torch_version=$("$python" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda)')
 echo "device_build: PyTorch $torch_version; dependencies unpacked in $prefix" >&2
 multiarch=$prefix/usr/lib/x86_64-linux-gnu
 nvcc_path=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
@@ -26,6 +28,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release \
   -DEigen3_DIR="$prefix/usr/share/eigen3/cmake" \
   -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES=90 -DTORCH_CUDA_ARCH_LIST=9.0 \
   -DCMAKE_BUILD_RPATH="$multiarch"
+if [[ -n "${ICSR_CONFIGURE_ONLY:-}" ]]; then exit 0; fi
 cmake --build "$build" -j"$(nproc)"
 cat > "$build/env.sh" <<ENV
 export LD_LIBRARY_PATH="$multiarch:\${LD_LIBRARY_PATH:-}"
