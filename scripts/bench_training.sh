@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The training benchmark in one run: the C++ trainer (build/benchmarks/bench_training) and its eager
 # PyTorch reference (benchmarks/reference_train.py) on the same machine and device, then the ratio of
-# steps per second. Writes OUT (default bench_training.json) with both figures and the ratios.
-#   BUILD=build-cuda DEVICE=cuda PRECISION=fp32 SECONDS=5 PYTHON=python3 bash scripts/bench_training.sh
+# steps per second. Writes OUT (default out/bench_training.json) with both figures and the ratios.
+#   BUILD=build-cuda DEVICE=cuda PRECISION=fp32 SECONDS_PER_MODEL=5 PYTHON=python3 bash scripts/bench_training.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -10,7 +10,8 @@ device=${DEVICE:-cpu}
 precision=${PRECISION:-fp32}
 seconds=${SECONDS_PER_MODEL:-5}
 python=${PYTHON:-python3}
-out=${OUT:-bench_training.json}
+out=${OUT:-out/bench_training.json}
+mkdir -p "$(dirname "$out")"
 cpp_json=$(mktemp)
 ICSR_BENCH_DEVICE=$device ICSR_BENCH_PRECISION=$precision "$build/benchmarks/bench_training" \
   --benchmark_min_time="$seconds" --benchmark_format=json > "$cpp_json"

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -111,6 +112,43 @@ TEST(Cli, HelpDocumentsCheck) {
   EXPECT_EQ(run.exit_code, 0);
   for (const char* word : {"--budget", "--seed", "--json", "--device", "quick"}) {
     EXPECT_NE(run.output.find(word), std::string::npos) << word;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, TrainTfTrainsResumesAndEvaluates) {
+  const std::string path = (std::filesystem::temp_directory_path() / ("icsr_cli_tf_" + std::to_string(::getpid()) + ".safetensors")).string();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".state");
+  std::filesystem::remove(path + ".log");
+  const std::string common = "train-tf --model small_tf --layers 1 --batch 64 --eval-instances 20 --checkpoint " + path;
+  const auto first = run_command(icsr(common + " --instances 128"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("small_tf: 2 steps (128 instances, reduced"), std::string::npos) << first.output;
+  const auto second = run_command(icsr(common + " --instances 256"));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("small_tf: 4 steps"), std::string::npos) << second.output;
+  const auto evaluation = run_command(icsr("evaluate-tf --instances 20 --checkpoint " + path));
+  ASSERT_EQ(evaluation.exit_code, 0) << evaluation.output;
+  EXPECT_NE(evaluation.output.find("n = 10 examples: label loss"), std::string::npos) << evaluation.output;
+  // A different learning rate on the same checkpoint is refused, naming the key.
+  const auto mismatch = run_command(icsr(common + " --instances 384 --lr 0.01"));
+  EXPECT_EQ(mismatch.exit_code, 2);
+  EXPECT_NE(mismatch.output.find("lr"), std::string::npos) << mismatch.output;
+}
+
+TEST(Cli, TrainTfRejectsBadInput) {
+  const std::string path = (std::filesystem::temp_directory_path() / "icsr_cli_tf_bad.safetensors").string();
+  for (const std::string arguments : {"train-tf --model gpt3 --checkpoint " + path,
+                                      "train-tf --model gpt2 --readout query --checkpoint " + path,
+                                      "train-tf --support-first10 --d 5 --checkpoint " + path,
+                                      "train-tf --precision fp8 --checkpoint " + path, std::string("train-tf --model small_tf"),
+                                      std::string("evaluate-tf --checkpoint /no/such/file.safetensors")}) {
+    const auto run = run_command(icsr(arguments));
+    EXPECT_EQ(run.exit_code, 2) << arguments << "\n" << run.output;
   }
 }
 
