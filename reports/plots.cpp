@@ -274,7 +274,7 @@ std::string trained_readouts(const nlohmann::json& result) {
       "  set title 'Figure 1c: Small TF with three read-outs{}'\n"
       "  plot $c using 1:2 with linespoints pt 7 lw 2 title 'Linear Readout', $c using 1:3 with linespoints pt 5 lw 2 title "
       "'Query Readout', $c using 1:4 with linespoints pt 9 lw 2 title 'Query Readout† (V of the proof)'\n",
-      reduced ? " (REDUCED checkpoints: trained far below the paper's budget)" : "");
+      reduced ? " (REDUCED checkpoints: trained far below the paper budget)" : "");
   return data + both_terminals("fig1c_readouts", body);
 }
 

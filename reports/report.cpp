@@ -165,7 +165,13 @@ std::string tightness(const json& result) {
     if (configuration.value("verdict", "") == "vacuous" || !evidence.contains("tightness_median")) continue;
     if (evidence.at("tightness_median").is_number()) medians.push_back(evidence.at("tightness_median").get<double>());
   }
-  if (medians.empty()) return "n/a (every configuration vacuous)";
+  if (medians.empty()) {
+    bool all_vacuous = true;
+    for (const auto& configuration : result.at("figures").at("per_configuration")) {
+      all_vacuous = all_vacuous && configuration.value("verdict", "") == "vacuous";
+    }
+    return all_vacuous ? "n/a (every configuration vacuous)" : "n/a";
+  }
   std::sort(medians.begin(), medians.end());
   return fmt::format("{:.3g} (median observed/bound)", medians[medians.size() / 2]);
 }

@@ -231,3 +231,26 @@ TEST(IclTraining, LargeModelsAreStoredInFloat16WithTheEffectMeasured) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every committed Small TF / GPT-2 checkpoint loads on the CPU and reproduces the evaluation recorded
+// in its metadata: the final curve's last entry (float32 files) or the float16 storage check.
+TEST(IclCheckpoints, CommittedCheckpointsReproduceTheirEvaluation) {
+  const std::string dir = std::string(ICSR_SOURCE_DIR) + "/models/checkpoints/";
+  for (const std::string name : {"small_tf_linear", "small_tf_query", "small_tf_query_dagger", "small_tf_support", "gpt2", "gpt2_support"}) {
+    const std::string path = dir + name + ".safetensors";
+    ASSERT_TRUE(fs::exists(path)) << path << " is not committed (scripts/train_transformers.sh)";
+    EXPECT_LE(static_cast<int64_t>(fs::file_size(path)), kCheckpointByteLimit) << path;
+    TrainedIcl trained = load_icl(path);
+    const auto& m = trained.metadata;
+    EXPECT_TRUE(m.contains("reduced") && m.contains("device") && m.contains("revision") && m.contains("chunks")) << path;
+    const double recorded = m.value("stored_dtype", "F32") == "F16" ? m.at("storage_check").at("eval_loss_stored").get<double>()
+                                                                     : m.at("final_curve").back().get<double>();
+    const std::vector<double> curve = label_loss_curve(trained.model, trained.config.eval_instances, trained.config.S,
+                                                       trained.config.support_first10, icl_evaluation_seed(trained.config));
+    EXPECT_NEAR(curve.back(), recorded, 1e-4 * std::abs(recorded)) << path;
+  }
+}
+
+}  // namespace
