@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "models/baseline_training.hpp"
 #include "models/construction.hpp"
@@ -274,12 +275,21 @@ StatementResult check_readout_gap(const CheckOptions& options) {
     }
   }
   result.figures["curve"] = {{"columns", {"n", "linear", "query", "query_dagger"}}, {"rows", curve}};
+  std::string budgets;
+  std::set<std::int64_t> distinct;
+  for (const auto& described : checkpoints.described) {
+    distinct.insert(described.at("instances").get<std::int64_t>());
+    budgets += fmt::format("{}{}: {}", budgets.empty() ? "" : ", ", described.at("checkpoint").get<std::string>(),
+                           described.at("instances").get<std::int64_t>());
+  }
+  const std::string fairness =
+      distinct.size() > 1 ? " The three models were trained on unequal budgets (" + budgets + " instances), which confounds the comparison." : "";
   finish(result, tally, checkpoints, options,
          "Theorem 5.2 bounds the linear read-out's error by O(e^{-K} + K e^{-K}/sqrt(n)) and the query read-out's by "
          "O(e^{-K}); Section 6 observes the query read-outs below the linear one with a gap that shrinks with n. Three Small "
          "TFs trained alike with the linear, the query (learned V) and the query-dagger (V of the proof, fixed) read-outs are "
          "compared on the same instances: sign tests at n = N, and one-sided Student-t bounds on the mean of gap_1 - gap_N "
-         "(gap_n = linear loss minus query loss, per instance). Bonferroni over the four sub-tests.");
+         "(gap_n = linear loss minus query loss, per instance). Bonferroni over the four sub-tests." + fairness);
   return result;
 }
 
