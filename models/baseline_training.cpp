@@ -20,8 +20,7 @@ std::uint64_t epoch_seed(std::uint64_t seed, int epoch) { return seed * 1000003U
 
 Checkpoint to_checkpoint(const TrainedBaseline& trained, const torch::optim::Optimizer* optimizer, double wall_seconds) {
   Checkpoint checkpoint;
-  for (const auto& item : trained.model->named_parameters()) checkpoint.tensors["param." + item.key()] = item.value().detach().cpu();
-  for (const auto& item : trained.model->named_buffers()) checkpoint.tensors["buffer." + item.key()] = item.value().detach().cpu();
+  put_module_tensors(checkpoint, *trained.model);
   checkpoint.tensors["train_X"] = trained.train_X.cpu();
   if (optimizer != nullptr) {
     std::ostringstream bytes;
@@ -277,11 +276,7 @@ Nmse nmse_db(TrainedBaseline& trained, int instances, bool fresh_X, std::uint64_
 }
 
 TrainedBaseline load_baseline(const std::string& path) {
-  const Checkpoint checkpoint = load_safetensors(path);
-  if (checkpoint.metadata.value("format", "") != kFormat) {
-    throw std::invalid_argument(path + ": not an icsr baseline checkpoint (format '" +
-                                checkpoint.metadata.value("format", std::string("none")) + "')");
-  }
+  const Checkpoint checkpoint = load_checkpoint(path, kFormat, "baseline");
   TrainedBaseline trained;
   trained.metadata = checkpoint.metadata;
   trained.config = training_config_from_json(checkpoint.metadata.at("config"));
@@ -293,31 +288,7 @@ TrainedBaseline load_baseline(const std::string& path) {
   }
   trained.model = Baseline(trained.config.method, options_of(trained.config), trained.train_X);
   trained.model->to(torch::kFloat32);
-  torch::NoGradGuard no_grad;
-  std::size_t expected = 0;
-  const auto restore = [&](const std::string& prefix, const std::string& name, torch::Tensor& target) {
-    const auto found = checkpoint.tensors.find(prefix + name);
-    if (found == checkpoint.tensors.end()) throw std::invalid_argument(path + ": missing tensor '" + prefix + name + "'");
-    if (found->second.sizes() != target.sizes()) {
-      std::ostringstream have, need;
-      have << found->second.sizes();
-      need << target.sizes();
-      throw std::invalid_argument(fmt::format("{}: tensor '{}{}' has shape {}, the model needs {}", path, prefix, name,
-                                              have.str(), need.str()));
-    }
-    target.copy_(found->second);
-    ++expected;
-  };
-  for (auto& item : trained.model->named_parameters()) restore("param.", item.key(), item.value());
-  for (auto& item : trained.model->named_buffers()) restore("buffer.", item.key(), item.value());
-  std::size_t stored = 0;
-  for (const auto& entry : checkpoint.tensors) {
-    if (entry.first.rfind("param.", 0) == 0 || entry.first.rfind("buffer.", 0) == 0) ++stored;
-  }
-  if (stored != expected) {
-    throw std::invalid_argument(fmt::format("{}: {} model tensors stored, the {} model has {}", path, stored,
-                                            to_string(trained.config.method), expected));
-  }
+  restore_module_tensors(checkpoint, *trained.model, path);
   for (const auto& item : checkpoint.metadata.value("history", nlohmann::json::array())) {
     EpochRecord record;
     record.epoch = item.value("epoch", 0);

@@ -46,40 +46,6 @@ nlohmann::json history_json(const std::vector<IclEvalRecord>& history) {
   return out;
 }
 
-// The model's tensors under "param." and "buffer.", in `dtype` (floating tensors only).
-void put_model_tensors(Checkpoint& checkpoint, IclModel& model, torch::Dtype dtype) {
-  for (const auto& item : model->named_parameters()) checkpoint.tensors["param." + item.key()] = item.value().detach().cpu().to(dtype);
-  for (const auto& item : model->named_buffers()) checkpoint.tensors["buffer." + item.key()] = item.value().detach().cpu().to(dtype);
-}
-
-// Copies stored tensors into the model; every model tensor must be present with its shape, and nothing
-// else may be stored under param./buffer.
-void restore_model_tensors(const Checkpoint& checkpoint, IclModel& model, const std::string& path) {
-  torch::NoGradGuard no_grad;
-  std::size_t expected = 0;
-  const auto restore = [&](const std::string& name, torch::Tensor& target) {
-    const auto found = checkpoint.tensors.find(name);
-    if (found == checkpoint.tensors.end()) throw std::invalid_argument(path + ": missing tensor '" + name + "'");
-    if (found->second.sizes() != target.sizes()) {
-      std::ostringstream have, need;
-      have << found->second.sizes();
-      need << target.sizes();
-      throw std::invalid_argument(fmt::format("{}: tensor '{}' has shape {}, the model needs {}", path, name, have.str(), need.str()));
-    }
-    target.copy_(found->second.to(target.scalar_type()));
-    ++expected;
-  };
-  for (auto& item : model->named_parameters()) restore("param." + item.key(), item.value());
-  for (auto& item : model->named_buffers()) restore("buffer." + item.key(), item.value());
-  std::size_t stored = 0;
-  for (const auto& entry : checkpoint.tensors) {
-    if (entry.first.rfind("param.", 0) == 0 || entry.first.rfind("buffer.", 0) == 0) ++stored;
-  }
-  if (stored != expected) {
-    throw std::invalid_argument(fmt::format("{}: {} model tensors stored, the model has {}", path, stored, expected));
-  }
-}
-
 torch::Device device_of(IclModel& model) { return model->parameters().front().device(); }
 
 // Configuration keys that must agree between a checkpoint and the run resuming it.
@@ -209,18 +175,14 @@ torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimi
 }
 
 TrainedIcl load_icl(const std::string& path) {
-  const Checkpoint checkpoint = load_safetensors(path);
-  if (checkpoint.metadata.value("format", "") != kFormat) {
-    throw std::invalid_argument(path + ": not an icsr Small TF / GPT-2 checkpoint (format '" +
-                                checkpoint.metadata.value("format", std::string("none")) + "')");
-  }
+  const Checkpoint checkpoint = load_checkpoint(path, kFormat, "Small TF / GPT-2");
   TrainedIcl trained;
   trained.metadata = checkpoint.metadata;
   trained.config = icl_training_config_from_json(checkpoint.metadata.at("config"));
   trained.config.checkpoint = path;
   trained.steps_done = checkpoint.metadata.value("steps_done", std::int64_t{0});
   trained.model = IclModel(trained.config.model);
-  restore_model_tensors(checkpoint, trained.model, path);
+  restore_module_tensors(checkpoint, *trained.model, path);
   for (const auto& item : checkpoint.metadata.value("history", nlohmann::json::array())) {
     trained.history.push_back({item.value("step", std::int64_t{0}), item.value("instances", std::int64_t{0}),
                                item.value("train_loss", 0.0), item.value("eval_loss", 0.0), item.value("seconds", 0.0)});
@@ -269,7 +231,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
     if (std::filesystem::exists(state)) {
       const Checkpoint stored = load_safetensors(state);
       if (stored.metadata.value("format", "") == kStateFormat && stored.metadata.value("steps_done", std::int64_t{-1}) == trained.steps_done) {
-        restore_model_tensors(stored, trained.model, state);
+        restore_module_tensors(stored, *trained.model, state);
         const torch::Tensor blob = stored.tensors.at("optimizer");
         std::istringstream bytes(std::string(static_cast<const char*>(blob.data_ptr()), blob.numel()));
         try {
@@ -324,7 +286,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
     const bool half = bytes32 > kCheckpointByteLimit;
     metadata["stored_dtype"] = half ? "F16" : "F32";
     Checkpoint model_file;
-    put_model_tensors(model_file, trained.model, half ? torch::kFloat16 : torch::kFloat32);
+    put_module_tensors(model_file, *trained.model, half ? torch::kFloat16 : torch::kFloat32);
     model_file.metadata = metadata;
     save_safetensors(config.checkpoint, model_file);
     if (half && final_save && !curve.empty()) {
@@ -337,7 +299,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
       save_safetensors(config.checkpoint, model_file);
     }
     Checkpoint state_file;
-    put_model_tensors(state_file, trained.model, torch::kFloat32);
+    put_module_tensors(state_file, *trained.model, torch::kFloat32);
     state_file.tensors["optimizer"] = serialize_optimizer(*optimizer);
     state_file.metadata = {{"format", kStateFormat}, {"steps_done", trained.steps_done}};
     save_safetensors(state_path(config.checkpoint), state_file);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <sstream>
 #include <vector>
 
 namespace icsr::models {
@@ -120,6 +121,51 @@ Checkpoint load_safetensors(const std::string& path) {
     throw std::invalid_argument(path + ": the icsr metadata is not JSON (" + std::string(error.what()) + ")");
   }
   return checkpoint;
+}
+
+Checkpoint load_checkpoint(const std::string& path, const std::string& format, const std::string& what) {
+  Checkpoint checkpoint = load_safetensors(path);
+  if (checkpoint.metadata.value("format", "") != format) {
+    throw std::invalid_argument(path + ": not an icsr " + what + " checkpoint (format '" +
+                                checkpoint.metadata.value("format", std::string("none")) + "')");
+  }
+  return checkpoint;
+}
+
+void put_module_tensors(Checkpoint& checkpoint, const torch::nn::Module& module, std::optional<torch::Dtype> dtype) {
+  const auto store = [&](const std::string& name, const torch::Tensor& tensor) {
+    const torch::Tensor cpu = tensor.detach().cpu();
+    checkpoint.tensors[name] = dtype ? cpu.to(*dtype) : cpu;
+  };
+  for (const auto& item : module.named_parameters()) store("param." + item.key(), item.value());
+  for (const auto& item : module.named_buffers()) store("buffer." + item.key(), item.value());
+}
+
+void restore_module_tensors(const Checkpoint& checkpoint, torch::nn::Module& module, const std::string& path) {
+  torch::NoGradGuard no_grad;
+  std::size_t expected = 0;
+  const auto restore = [&](const std::string& name, torch::Tensor& target) {
+    const auto found = checkpoint.tensors.find(name);
+    if (found == checkpoint.tensors.end()) throw std::invalid_argument(path + ": missing tensor '" + name + "'");
+    if (found->second.sizes() != target.sizes()) {
+      std::ostringstream have, need;
+      have << found->second.sizes();
+      need << target.sizes();
+      throw std::invalid_argument(path + ": tensor '" + name + "' has shape " + have.str() + ", the model needs " + need.str());
+    }
+    target.copy_(found->second.to(target.scalar_type()));
+    ++expected;
+  };
+  for (auto& item : module.named_parameters()) restore("param." + item.key(), item.value());
+  for (auto& item : module.named_buffers()) restore("buffer." + item.key(), item.value());
+  std::size_t stored = 0;
+  for (const auto& entry : checkpoint.tensors) {
+    if (entry.first.rfind("param.", 0) == 0 || entry.first.rfind("buffer.", 0) == 0) ++stored;
+  }
+  if (stored != expected) {
+    throw std::invalid_argument(path + ": " + std::to_string(stored) + " model tensors stored, the model has " +
+                                std::to_string(expected));
+  }
 }
 
 }  // namespace icsr::models

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -25,5 +26,19 @@ void save_safetensors(const std::string& path, const Checkpoint& checkpoint);
 // length out of range, header not JSON, unknown dtype, offsets outside the data or overlapping, shape
 // and byte count disagreeing, missing icsr metadata).
 Checkpoint load_safetensors(const std::string& path);
+
+// load_safetensors, then checks that the icsr metadata's "format" is `format`; throws
+// std::invalid_argument naming `what` (e.g. "baseline") otherwise.
+Checkpoint load_checkpoint(const std::string& path, const std::string& format, const std::string& what);
+
+// A module's parameters and buffers as "param.<name>" and "buffer.<name>", on the CPU, in `dtype`
+// (or their own dtype when it is undefined).
+void put_module_tensors(Checkpoint& checkpoint, const torch::nn::Module& module,
+                        std::optional<torch::Dtype> dtype = std::nullopt);
+
+// Copies "param.<name>" and "buffer.<name>" into the module. Every module tensor must be stored with
+// its shape, and nothing else may be stored under those prefixes; throws std::invalid_argument naming
+// the tensor (or the counts) and `path` otherwise.
+void restore_module_tensors(const Checkpoint& checkpoint, torch::nn::Module& module, const std::string& path);
 
 }  // namespace icsr::models

@@ -296,7 +296,7 @@ std::string probe_plot(const nlohmann::json& result) {
   const bool reduced = result.at("figures").value("reduced", true);
   const std::string body = fmt::format(
       "  set logscale y; set format y '10^{{%L}}'; set xlabel 'layer k'; set ylabel 'mean squared error'; set grid; set key outside right\n"
-      "  set title 'Linear probes of β from the query token after each layer{}: fitted rate {:.3g} per layer'\n"
+      "  set title 'Linear probes of β from the query token after each layer{}: fitted rate {:.4f} per layer'\n"
       "  plot $p using 1:2 with linespoints pt 7 lw 2 title 'trained Small TF: probe vs β*', "
       "$p using 1:3 with linespoints pt 5 lw 2 title 'construction (App. C.1): probe vs β*', "
       "$p using 1:4 with lines dt 2 lw 2 title 'LISTA-VM iterate vs β*', "

@@ -22,7 +22,7 @@ torch_version=$("$python" -c 'import torch; print(torch.__version__, "CUDA", tor
 echo "device_build: PyTorch $torch_version; dependencies unpacked in $prefix" >&2
 multiarch=$prefix/usr/lib/x86_64-linux-gnu
 nvcc_path=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release \
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DICSR_BUILD_BENCHMARKS=ON \
   -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr;$multiarch/cmake" \
   -DBoost_INCLUDE_DIR="$prefix/usr/include" -DBoost_NO_SYSTEM_PATHS=ON \
   -DEigen3_DIR="$prefix/usr/share/eigen3/cmake" \
