@@ -15,8 +15,14 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -44,27 +50,68 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitUndecided = 3;
 constexpr int kExitFailed = 4;  // a run-time failure: a file could not be written, gnuplot failed
 
+// A real-valued flag must be a finite number inside its stated range; the message names the range in
+// short form (CLI11's own ranges print DBL_MAX in full).
+CLI::Validator real_in(double low, double high, bool low_open = false, bool high_open = false) {
+  const std::string range = fmt::format("{}{}, {}{}", low_open ? "(" : "[", low, std::isinf(high) ? "inf" : fmt::format("{}", high),
+                                        high_open || std::isinf(high) ? ")" : "]");
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double value = 0.0;
+        if (!CLI::detail::lexical_cast(text, value)) return "must be a number, got '" + text + "'";
+        const bool inside = std::isfinite(value) && (low_open ? value > low : value >= low) &&
+                            (high_open ? value < high : value <= high);
+        return inside ? std::string() : "must be a finite number in " + range + ", got " + text;
+      },
+      "REAL in " + range);
+}
+const CLI::Validator kPositiveReal = real_in(0.0, std::numeric_limits<double>::infinity(), true);
+const CLI::Validator kNonNegativeReal = real_in(0.0, std::numeric_limits<double>::infinity());
+const CLI::Validator kPositiveInt = CLI::Range(1, std::numeric_limits<int>::max());
+const CLI::Validator kPositiveCount = CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max());
+
+// A seed is a decimal integer in [0, 2^64 - 1]: no sign, nothing that would wrap or be clamped.
+const CLI::Validator kSeed(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+        return "must be a decimal integer in [0, 18446744073709551615], got '" + text + "'";
+      }
+      return std::string();
+    },
+    "UINT64");
+
+// A file that an evidence document will be written to: checked before any work starts, so a bad path
+// does not discard a run's results at its end.
+void check_writable_file(const std::string& flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (fs::is_directory(target)) throw std::invalid_argument(flag + " " + path + " is a directory");
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (fs::exists(parent) && !fs::is_directory(parent)) throw std::invalid_argument(flag + " " + path + ": " + parent.string() + " is not a directory");
+  fs::create_directories(parent);
+  if (::access(parent.c_str(), W_OK) != 0) throw std::invalid_argument(flag + " " + path + ": cannot write into " + parent.string());
+}
+
+void check_writable_directory(const std::string& flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::exists(path) && !fs::is_directory(path)) throw std::invalid_argument(flag + " " + path + " exists and is not a directory");
+  fs::create_directories(path);
+  if (::access(path.c_str(), W_OK) != 0) throw std::invalid_argument(flag + " " + path + ": not writable");
+}
+
+void require_device(const std::string& device) {
+  if (device == "cuda" && !torch::cuda::is_available()) {
+    throw std::invalid_argument("--device cuda: this build of LibTorch sees no CUDA device (a CPU build, or no GPU)");
+  }
+}
+
 int list_statements() {
   for (const Statement& statement : icsr::properties::registry()) {
     std::cout << fmt::format("{:<18} {}\n", statement.id, statement.label);
   }
   return kExitHolds;
-}
-
-// Every pin must be taken by at least one selected statement, and pass each taker's own range check.
-void validate_pins(const std::vector<const Statement*>& selected, const icsr::properties::Pins& pins) {
-  icsr::properties::validate(pins);
-  const nlohmann::json described = icsr::properties::describe(pins);
-  for (const auto& [name, value] : described.items()) {
-    bool taken = false;
-    for (const Statement* statement : selected) {
-      taken = taken || std::find(statement->pinnable.begin(), statement->pinnable.end(), name) != statement->pinnable.end();
-    }
-    if (!taken) throw std::invalid_argument("--" + name + " is not a parameter of any selected statement");
-  }
-  for (const Statement* statement : selected) {
-    if (statement->validate_pins) statement->validate_pins(pins);
-  }
 }
 
 std::vector<const Statement*> select_statements(const std::vector<std::string>& ids) {
@@ -87,15 +134,32 @@ int check_statements(const std::vector<std::string>& ids, const CheckOptions& op
   for (std::size_t i = 0; i < named.size(); ++i) {
     if (shard.takes(static_cast<int>(i))) selected.push_back(named[i]);
   }
-  validate_pins(selected, options.pins);
+  if (selected.empty()) {
+    throw std::invalid_argument(fmt::format("--shard {}/{} selects none of the {} named statement(s)", shard.index,
+                                            shard.count, named.size()));
+  }
+  icsr::properties::validate_pins(selected, options.pins);
+  if (!json_path.empty()) check_writable_file("--json", json_path);
+  if (!evidence_dir.empty()) check_writable_directory("--evidence-dir", evidence_dir);
+  if (!findings_dir.empty()) check_writable_directory("--record-findings", findings_dir);
   std::vector<StatementResult> results;
+  nlohmann::json errors = nlohmann::json::array();
   int exit_code = kExitHolds;
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < selected.size(); ++i) {
     std::cerr << fmt::format("[{}/{}] checking {} ({} budget, seed {}) ...\n", i + 1, selected.size(),
                              selected[i]->id, icsr::properties::to_string(options.budget), options.seed);
     const auto began = std::chrono::steady_clock::now();
-    StatementResult result = selected[i]->check(options);
+    StatementResult result;
+    try {
+      result = selected[i]->check(options);
+    } catch (const std::exception& error) {
+      // Not a verdict: report it, keep the other statements' evidence, and exit 4 at the end.
+      std::cout << fmt::format("{:<18} {:<10} {}\n    {}\n", selected[i]->id, "ERROR", selected[i]->label, error.what())
+                << std::flush;
+      errors.push_back({{"id", selected[i]->id}, {"error", error.what()}});
+      continue;
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     std::cout << icsr::reports::render_verdict(result) << std::flush;
     std::cerr << fmt::format("    ({} took {:.1f} s)\n", result.id, seconds);
@@ -120,8 +184,14 @@ int check_statements(const std::vector<std::string>& ids, const CheckOptions& op
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << fmt::format("checked {} statement(s) in {:.1f} s\n", results.size(), total);
   if (!json_path.empty()) {
-    icsr::reports::write_json_atomically(json_path, icsr::reports::evidence_document(results, options));
+    nlohmann::json document = icsr::reports::evidence_document(results, options);
+    if (!errors.empty()) document["errors"] = errors;
+    icsr::reports::write_json_atomically(json_path, document);
     std::cerr << "evidence written to " << json_path << "\n";
+  }
+  if (!errors.empty()) {
+    std::cerr << fmt::format("icsr: {} statement(s) could not be checked (an error, not a verdict)\n", errors.size());
+    return kExitFailed;
   }
   return exit_code;
 }
@@ -150,6 +220,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"quick", "full"}))
       ->capture_default_str();
   check->add_option("--seed", seed, "RapidCheck seed; the same seed replays the same configurations")
+      ->check(kSeed)
       ->capture_default_str();
   check->add_option("--device", device, "Where the Transformers run: cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
@@ -157,10 +228,10 @@ int main(int argc, char** argv) {
   double c = 0.0;
   check->add_option("--c", c, "Lemma 3's sub-exponential constant c (default: derived for the Gaussian design, "
                               "(1 - log 2)/2 = 0.1534)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveReal);
   double alpha = 0.05;
   check->add_option("--alpha", alpha, "Family-wise false-alarm level of probabilistic verdicts (Bonferroni)")
-      ->check(CLI::Range(1e-12, 0.5))
+      ->check(real_in(1e-12, 0.5))
       ->capture_default_str();
   check->add_option("--json", json_path, "Write the evidence (one object per statement) to this file");
   icsr::properties::Pins pins;
@@ -169,8 +240,8 @@ int main(int argc, char** argv) {
   check->add_option("--N", pins.N, "Fix the number of in-context examples N (thm4.1, prop1.B)");
   check->add_option("--n", pins.n, "Fix the prefix length n (Lemma 3, Theorem 5.1 family)");
   check->add_option("--K", pins.K, "Fix the number of layers K");
-  check->add_option("--delta", pins.delta, "Fix the probability parameter delta in (0, 1)");
-  check->add_option("--gamma", pins.gamma, "Fix the step size gamma");
+  check->add_option("--delta", pins.delta, "Fix the probability parameter delta in (0, 1)")->check(real_in(0.0, 1.0, true, true));
+  check->add_option("--gamma", pins.gamma, "Fix the step size gamma")->check(kPositiveReal);
   std::string shard_text = "1/1";
   check->add_option("--shard", shard_text,
                     "Check only statements i, i+n, i+2n, ... of the list (1-based), e.g. 2/4: a deterministic split")
@@ -192,12 +263,12 @@ int main(int argc, char** argv) {
   report->add_option("--budget", report_budget, "quick (CI-sized, minutes) or full (statistically decisive, hours)")
       ->check(CLI::IsMember({"quick", "full"}))
       ->capture_default_str();
-  report->add_option("--seed", report_options.check.seed, "Seed of every statement and sweep")->capture_default_str();
+  report->add_option("--seed", report_options.check.seed, "Seed of every statement and sweep")->check(kSeed)->capture_default_str();
   report->add_option("--out", report_options.out, "Report directory")->capture_default_str();
   report->add_option("--c", report_options.check.c, "The constant c (default: derived for the Gaussian design)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveReal);
   report->add_option("--alpha", report_options.check.alpha, "Family-wise false-alarm level")
-      ->check(CLI::Range(1e-12, 0.5))
+      ->check(real_in(1e-12, 0.5))
       ->capture_default_str();
   report->add_option("--device", report_options.check.device, "cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
@@ -218,31 +289,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train->add_flag("--meta", train_config.meta, "Meta-train: a fresh X for every group of instances (100 x 500 per epoch)");
   train->add_flag("--support-first10", support_first10, "Support inside the first 10 entries (Figure 1b; lista_vm_ss)");
-  train->add_option("--epochs", train_config.epochs, "Epochs (the paper: 340)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  train->add_option("--epochs", train_config.epochs, "Epochs (the paper: 340)")->check(CLI::Range(1, 1000000))->capture_default_str();
   train->add_option("--instances", train_config.instances_per_epoch, "Fresh instances per epoch")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  train->add_option("--batch", train_config.batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  train->add_option("--lr", train_config.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  train->add_option("--seed", train_config.seed, "Seed")->capture_default_str();
+      ->check(kPositiveInt)->capture_default_str();
+  train->add_option("--batch", train_config.batch, "Batch size")->check(kPositiveInt)->capture_default_str();
+  train->add_option("--lr", train_config.lr, "Adam learning rate")->check(kPositiveReal)->capture_default_str();
+  train->add_option("--seed", train_config.seed, "Seed")->check(kSeed)->capture_default_str();
   train->add_option("--device", train_config.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   train->add_option("--checkpoint", train_config.checkpoint, "Checkpoint file (.safetensors); resumed when present")->required();
   train->add_option("--max-minutes", max_minutes, "Stop after the epoch that crosses this wall time (chunks)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeReal);
   train->add_option("--eval-instances", train_config.eval_instances, "Instances per evaluation")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  train->add_option("--d", train_config.d, "Signal dimension d (Open-L2O: 512)")->check(CLI::PositiveNumber)->capture_default_str();
-  train->add_option("--N", train_config.N, "Measurements N (Open-L2O: 256)")->check(CLI::PositiveNumber)->capture_default_str();
-  train->add_option("--K", train_config.K, "Layers K (Open-L2O: 16)")->check(CLI::PositiveNumber)->capture_default_str();
-  train->add_option("--S", train_config.S, "Non-zeros S")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveInt)->capture_default_str();
+  train->add_option("--d", train_config.d, "Signal dimension d (Open-L2O: 512)")->check(kPositiveInt)->capture_default_str();
+  train->add_option("--N", train_config.N, "Measurements N (Open-L2O: 256)")->check(kPositiveInt)->capture_default_str();
+  train->add_option("--K", train_config.K, "Layers K (Open-L2O: 16)")->check(kPositiveInt)->capture_default_str();
+  train->add_option("--S", train_config.S, "Non-zeros S")->check(kPositiveInt)->capture_default_str();
   train->add_option("--bernoulli", train_config.support_probability,
                     "Bernoulli(p)-Gaussian signals instead of exactly S non-zeros (Open-L2O: 0.1)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(real_in(0.0, 1.0));
 
   CLI::App* evaluate = app.add_subcommand("evaluate", "Evaluate a baseline checkpoint: error and NMSE (dB), pooled and per sample");
   std::string evaluate_path;
   int evaluate_instances = 2000;
   evaluate->add_option("--checkpoint", evaluate_path, "Checkpoint file")->required();
-  evaluate->add_option("--instances", evaluate_instances, "Instances")->check(CLI::PositiveNumber)->capture_default_str();
+  evaluate->add_option("--instances", evaluate_instances, "Instances")->check(kPositiveInt)->capture_default_str();
 
   CLI::App* train_tf = app.add_subcommand(
       "train-tf", "Train Small TF or GPT-2 (Section 6) on every prefix, resumable in chunks, into a safetensors checkpoint");
@@ -255,47 +326,47 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"linear", "query", "query_dagger"}))->capture_default_str();
   train_tf->add_flag("--support-first10", tf_config.support_first10, "Support inside the first 10 entries (Figure 1b)");
   train_tf->add_option("--instances", tf_config.instances, "Training instances in all (the paper: 64,000,000)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  train_tf->add_option("--batch", tf_config.batch, "Batch size (the paper: 64)")->check(CLI::PositiveNumber)->capture_default_str();
-  train_tf->add_option("--lr", tf_config.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  train_tf->add_option("--clip", tf_config.clip, "Gradient-norm clipping (0: none)")->check(CLI::NonNegativeNumber)->capture_default_str();
-  train_tf->add_option("--seed", tf_config.seed, "Seed")->capture_default_str();
+      ->check(kPositiveCount)->capture_default_str();
+  train_tf->add_option("--batch", tf_config.batch, "Batch size (the paper: 64)")->check(kPositiveInt)->capture_default_str();
+  train_tf->add_option("--lr", tf_config.lr, "Adam learning rate")->check(kPositiveReal)->capture_default_str();
+  train_tf->add_option("--clip", tf_config.clip, "Gradient-norm clipping (0: none)")->check(kNonNegativeReal)->capture_default_str();
+  train_tf->add_option("--seed", tf_config.seed, "Seed")->check(kSeed)->capture_default_str();
   train_tf->add_option("--device", tf_config.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   train_tf->add_option("--precision", tf_config.precision, "fp32, or tf32 (CUDA matmuls in TF32)")
       ->check(CLI::IsMember({"fp32", "tf32"}))->capture_default_str();
   train_tf->add_option("--checkpoint", tf_config.checkpoint, "Model file (.safetensors); resumed when present")->required();
-  train_tf->add_option("--max-minutes", tf_max_minutes, "Stop and save after this wall time (a chunk)")->check(CLI::NonNegativeNumber);
+  train_tf->add_option("--max-minutes", tf_max_minutes, "Stop and save after this wall time (a chunk)")->check(kNonNegativeReal);
   train_tf->add_option("--target-loss", tf_config.target_loss, "Stop once the evaluation loss at n = N+1 is at or below it")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeReal);
   train_tf->add_option("--eval-instances", tf_config.eval_instances, "Instances per evaluation")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveInt)->capture_default_str();
   train_tf->add_option("--eval-every", tf_config.eval_every, "Steps between evaluations and checkpoints")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  train_tf->add_option("--d", tf_config.model.d, "Dimension d")->check(CLI::PositiveNumber)->capture_default_str();
-  train_tf->add_option("--N", tf_config.model.N, "Longest context N")->check(CLI::PositiveNumber)->capture_default_str();
-  train_tf->add_option("--S", tf_config.S, "Non-zeros S")->check(CLI::PositiveNumber)->capture_default_str();
-  train_tf->add_option("--layers", tf_layers, "Layers (default: the paper's 12)")->check(CLI::PositiveNumber);
-  train_tf->add_option("--heads", tf_heads, "Heads (default: small_tf 4, gpt2 8)")->check(CLI::PositiveNumber);
-  train_tf->add_option("--embed", tf_embed, "gpt2 embedding (default 256)")->check(CLI::PositiveNumber);
+      ->check(kPositiveInt)->capture_default_str();
+  train_tf->add_option("--d", tf_config.model.d, "Dimension d")->check(kPositiveInt)->capture_default_str();
+  train_tf->add_option("--N", tf_config.model.N, "Longest context N")->check(kPositiveInt)->capture_default_str();
+  train_tf->add_option("--S", tf_config.S, "Non-zeros S")->check(kPositiveInt)->capture_default_str();
+  train_tf->add_option("--layers", tf_layers, "Layers (default: the paper's 12)")->check(kPositiveInt);
+  train_tf->add_option("--heads", tf_heads, "Heads (default: small_tf 4, gpt2 8)")->check(kPositiveInt);
+  train_tf->add_option("--embed", tf_embed, "gpt2 embedding (default 256)")->check(kPositiveInt);
 
   CLI::App* evaluate_tf = app.add_subcommand("evaluate-tf", "Evaluate a Small TF / GPT-2 checkpoint: label loss against n");
   std::string evaluate_tf_path;
   int evaluate_tf_instances = 2000;
   evaluate_tf->add_option("--checkpoint", evaluate_tf_path, "Checkpoint file")->required();
-  evaluate_tf->add_option("--instances", evaluate_tf_instances, "Instances")->check(CLI::PositiveNumber)->capture_default_str();
+  evaluate_tf->add_option("--instances", evaluate_tf_instances, "Instances")->check(kPositiveInt)->capture_default_str();
 
   CLI::App* n0 = app.add_subcommand("empirical-n0",
                                      "Smallest n at which Theorem 5.1's conclusion holds with probability >= 1 - delta, "
                                      "in the paper's setting, next to the theoretical N_0");
   icsr::properties::EmpiricalN0Options n0_options;
-  n0->add_option("--d", n0_options.d, "Dimension")->check(CLI::PositiveNumber)->capture_default_str();
-  n0->add_option("--S", n0_options.S, "Sparsity")->check(CLI::PositiveNumber)->capture_default_str();
-  n0->add_option("--K", n0_options.K, "Layers")->check(CLI::PositiveNumber)->capture_default_str();
-  n0->add_option("--gamma", n0_options.gamma, "Step size gamma in (0, 3/2]")->check(CLI::Range(1e-9, 1.5))->capture_default_str();
-  n0->add_option("--delta", n0_options.delta, "delta in (0, 1)")->check(CLI::Range(1e-12, 1.0 - 1e-12))->capture_default_str();
+  n0->add_option("--d", n0_options.d, "Dimension")->check(kPositiveInt)->capture_default_str();
+  n0->add_option("--S", n0_options.S, "Sparsity")->check(kPositiveInt)->capture_default_str();
+  n0->add_option("--K", n0_options.K, "Layers")->check(kPositiveInt)->capture_default_str();
+  n0->add_option("--gamma", n0_options.gamma, "Step size gamma in (0, 3/2]")->check(real_in(0.0, 1.5, true))->capture_default_str();
+  n0->add_option("--delta", n0_options.delta, "delta in (0, 1)")->check(real_in(0.0, 1.0, true, true))->capture_default_str();
   n0->add_option("--trials", n0_options.trials, "Trials per n")->check(CLI::Range(10, 10000000))->capture_default_str();
-  n0->add_option("--c", n0_options.c, "The constant c (default: derived)")->check(CLI::NonNegativeNumber);
-  n0->add_option("--seed", n0_options.seed, "Seed")->capture_default_str();
+  n0->add_option("--c", n0_options.c, "The constant c (default: derived)")->check(kNonNegativeReal);
+  n0->add_option("--seed", n0_options.seed, "Seed")->check(kSeed)->capture_default_str();
   std::string n0_json;
   n0->add_option("--json", n0_json, "Write the table as JSON");
 
@@ -319,11 +390,17 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("{}: {} ({}), {} epochs, config {}\n", evaluate_path, icsr::models::to_string(trained.config.method),
                                trained.config.meta ? "meta-trained" : "trained on one fixed X",
                                metadata.value("epochs_done", 0), metadata.at("config").dump());
+      bool finite = true;
       for (bool fresh : {false, true}) {
         const auto nmse = icsr::models::nmse_db(trained, evaluate_instances, fresh, seed + (fresh ? 1 : 0));
+        finite = finite && std::isfinite(nmse.pooled_db) && std::isfinite(nmse.per_sample_mean_db);
         std::cout << fmt::format("  {:<14} NMSE pooled {:.2f} dB, per-sample mean {:.2f} dB ({} instances, seed {})\n",
                                  fresh ? "fresh X:" : "training X:", nmse.pooled_db, nmse.per_sample_mean_db,
                                  evaluate_instances, seed + (fresh ? 1 : 0));
+      }
+      if (!finite) {
+        std::cerr << "icsr: failed: " << evaluate_path << " gives a non-finite error (the model diverges on these inputs)\n";
+        return kExitFailed;
       }
       return kExitHolds;
     }
@@ -339,9 +416,7 @@ int main(int argc, char** argv) {
       tf_config.max_seconds = 60.0 * tf_max_minutes;
       tf_config.revision = icsr::reports::provenance(CheckOptions{}).value("git_revision", "unknown");
       icsr::models::validate(tf_config);
-      if (tf_config.device == "cuda" && !torch::cuda::is_available()) {
-        throw std::invalid_argument("--device cuda: this LibTorch sees no CUDA device");
-      }
+      require_device(tf_config.device);
       const std::int64_t total_steps = (tf_config.instances + tf_config.batch - 1) / tf_config.batch;
       const auto trained = icsr::models::train_icl(
           tf_config,
@@ -375,6 +450,10 @@ int main(int argc, char** argv) {
         std::cout << fmt::format("  n = {:>2} examples: label loss {:.4f}\n", n, curve[n]);
       }
       std::cout << fmt::format("  ({} instances, seed {})\n", evaluate_tf_instances, seed);
+      if (std::any_of(curve.begin(), curve.end(), [](double loss) { return !std::isfinite(loss); })) {
+        std::cerr << "icsr: failed: " << evaluate_tf_path << " gives a non-finite label loss\n";
+        return kExitFailed;
+      }
       return kExitHolds;
     }
     if (app.got_subcommand("train")) {
@@ -386,6 +465,7 @@ int main(int argc, char** argv) {
         throw std::invalid_argument("--method lista_vm_ss needs --support-first10");
       }
       train_config.max_seconds = 60.0 * max_minutes;
+      require_device(train_config.device);
       nlohmann::json provenance = icsr::reports::provenance(CheckOptions{});
       train_config.revision = provenance.value("git_revision", "unknown");
       const auto begin = std::chrono::steady_clock::now();
@@ -398,6 +478,7 @@ int main(int argc, char** argv) {
                                  record.seconds);
         (void)elapsed;
       });
+      if (trained.history.empty()) throw std::runtime_error("training ran no epoch");
       std::cout << fmt::format("{}: {} epoch(s) done; error on the training X {:.4f}, on fresh X {:.4f}; {}\n",
                                train_method, trained.history.size(), trained.history.back().eval_fixed,
                                trained.history.back().eval_varying, train_config.checkpoint);
@@ -406,21 +487,30 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("report")) {
       if (!merge_dirs.empty()) {
         if (report_shard != "1/1") throw std::invalid_argument("--merge and --shard exclude each other");
-        icsr::reports::merge_report(merge_dirs, report_options.out);
+        const int errors = icsr::reports::merge_report(merge_dirs, report_options.out);
         std::cerr << "merged " << merge_dirs.size() << " shard(s) into " << report_options.out << "/index.md\n";
-        return kExitHolds;
+        return errors > 0 ? kExitFailed : kExitHolds;
       }
       report_options.check.budget = icsr::properties::budget_from_string(report_budget);
       report_options.shard = icsr::reports::parse_shard(report_shard);
-      std::stringstream only(report_only);
-      for (std::string id; std::getline(only, id, ',');) {
-        if (!id.empty()) report_options.only.push_back(id);
+      if (report->count("--only") > 0) {
+        std::stringstream only(report_only);
+        for (std::string id; std::getline(only, id, ',');) {
+          if (id.empty()) throw std::invalid_argument("--only '" + report_only + "': an empty statement id");
+          report_options.only.push_back(id);
+        }
+        if (report_options.only.empty()) throw std::invalid_argument("--only names no statement");
       }
+      require_device(report_options.check.device);
       torch::manual_seed(static_cast<std::uint64_t>(report_options.check.seed));
-      icsr::reports::run_report(report_options);
+      const int errors = icsr::reports::run_report(report_options);
       std::cerr << (report_options.shard.whole() ? "report written to " + report_options.out + "/index.md\n"
                                                  : "shard written to " + report_options.out +
                                                        "; combine the shards with `icsr report --merge DIR... --out OUT`\n");
+      if (errors > 0) {
+        std::cerr << fmt::format("icsr: {} unit(s) ended in an error, not a verdict (marked in the report)\n", errors);
+        return kExitFailed;
+      }
       return kExitHolds;
     }
     if (app.got_subcommand("empirical-n0")) {
@@ -455,6 +545,7 @@ int main(int argc, char** argv) {
       }
       return kExitHolds;
     }
+    require_device(device);
     CheckOptions options;
     options.budget = icsr::properties::budget_from_string(budget);
     options.seed = seed;

@@ -36,6 +36,8 @@ std::vector<std::string> tags(const ConstructionCase& value) {
           value.general_mv ? "M^V general PD" : "M^V = cI"};
 }
 
+std::vector<ParameterRange> construction_ranges() { return {{"d", 1, 24}, {"S", 1, 24}, {"N", 1, 16}, {"K", 1, 16}}; }
+
 rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins, bool support_prior) {
   return rc::gen::exec([pins, support_prior] {
     ConstructionCase value;

@@ -40,6 +40,9 @@ std::vector<std::string> tags(const ConstructionCase& value);
 // d in [1, 24], N in [1, 16], K in [1, 16], S in [1, d], every design, scaling and M^V kind.
 rc::Gen<ConstructionCase> gen_construction_case(const Pins& pins = {}, bool support_prior = false);
 
+// The pinnable ranges of gen_construction_case: d in [1,24], S in [1,24] (and <= d), N in [1,16], K in [1,16].
+std::vector<ParameterRange> construction_ranges();
+
 struct RealisedCase {
   theory::ProblemConfig problem;
   theory::Instance instance;

@@ -34,6 +34,18 @@ torch::Tensor errors(models::TrainedBaseline& trained, int T, bool fresh, bool f
   return (trained.model->forward(batch.X, batch.y) - batch.beta).pow(2).sum(1).to(torch::kFloat64);
 }
 
+}  // namespace
+
+void require_finite(const torch::Tensor& values, const std::string& what) {
+  const torch::Tensor bad = values.isfinite().logical_not();
+  const std::int64_t count = bad.sum().item<std::int64_t>();
+  if (count == 0) return;
+  throw TrialError(what + ": " + std::to_string(count) + " of " + std::to_string(values.numel()) +
+                   " values are not finite (NaN or infinite); no comparison is made");
+}
+
+namespace {
+
 Statement experiment(const std::string& id, const std::string& label, const std::string& claim,
                      const std::vector<Comparison>& comparisons) {
   return Statement{
@@ -60,6 +72,8 @@ Statement experiment(const std::string& id, const std::string& label, const std:
           // On fresh X both models see the same instances; otherwise the pairs are independent draws.
           const torch::Tensor ea = errors(a, T, comparison.winner_fresh, comparison.support_first10, seed);
           const torch::Tensor eb = errors(b, T, comparison.loser_fresh, comparison.support_first10, same ? seed : seed + 1);
+          require_finite(ea, id + ": the errors of " + a_path);
+          require_finite(eb, id + ": the errors of " + b_path);
           const int failures = (ea >= eb).sum().item<int>();
           const BinomialJudgement judgement = judge_failure_rate(failures, T, 0.5, alpha);
           holds += judgement.verdict == Verdict::holds;

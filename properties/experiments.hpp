@@ -12,6 +12,8 @@
 // comparisons of the statement.
 #pragma once
 
+#include <torch/torch.h>
+
 #include <string>
 
 #include "properties/statement.hpp"
@@ -20,6 +22,10 @@ namespace icsr::properties {
 
 // Where the checkpoints are read from: $ICSR_CHECKPOINTS, else the source tree's models/checkpoints.
 std::string checkpoint_dir();
+
+// Throws TrialError (an error, never a verdict) when `values` holds a NaN or an infinity: a model whose
+// errors are not finite cannot be said to beat or lose to another.
+void require_finite(const torch::Tensor& values, const std::string& what);
 
 Statement experiment_fixed_degrades();
 Statement experiment_vm_beats_ista();

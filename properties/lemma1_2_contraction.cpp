@@ -172,7 +172,7 @@ Statement contraction_statement(ContractionClaim claim) {
                             "(D.2) fails are counted as premise unmet (figures.premise_unmet).";
                         return result;
                       }};
-  statement.pinnable = {"d", "S", "n", "gamma"};
+  statement.ranges = {{"d", 1, 24}, {"S", 1, 24}, {"n", 1, 4096}, {"gamma", 0, 2, true}};
   return statement;
 }
 

@@ -130,7 +130,7 @@ Statement lemma3_statement(Lemma3Bound which) {
             const ProbabilisticRun run = run_probabilistic(property, budget, options);
             StatementResult result = probabilistic_result(id, label, run, options);
             result.device = "cpu";
-            result.notes = std::string(options.c > 0.0 ? "c = " + std::to_string(options.c) + " (set with --c)"
+            result.notes = std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
                                                        : "c derived for each configuration's Gaussian design "
                                                          "(theory/subexponential.hpp; 0.1534 when isotropic)") +
                            ". Gaussian rows, isotropic or anisotropic (sigma in [0.5, 2], sorted so sigma_d is the "
@@ -138,7 +138,7 @@ Statement lemma3_statement(Lemma3Bound which) {
                            "[1,2048], delta in [1e-6, 0.977]. Bonferroni over the configurations at family level alpha.";
             return result;
           }};
-  statement.pinnable = {"d", "S", "n", "delta"};
+  statement.ranges = {{"d", 1, 32}, {"S", 1, 32}, {"n", 1, 2048}, {"delta", 1e-6, 1, false, true}};
   return statement;
 }
 

@@ -6,6 +6,8 @@
 // b_x = max ||x_i|| and b_beta = ||beta*||_1 are read off the instance (Assumption 1).
 #include "properties/lemma4_norm_bound.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -102,7 +104,18 @@ Statement lemma4_statement() {
             "beta^(k) on the sphere of radius C_x. b_x = max ||x_i||, b_beta = ||beta*||_1.";
         return result;
       },
-      {"d", "S", "N", "n", "gamma"}};
+      {{"d", 1, 16}, {"S", 1, 16}, {"N", 1, 64}, {"n", 1, 64}, {"gamma", 0, 1.5, true}}};
+  statement.validate_pins = [](const Pins& pins) {
+    const int d = pins.d.value_or(16);
+    if (pins.N && *pins.N < d) {
+      throw std::invalid_argument(fmt::format("--N {}: lemma4 draws N in [d, 64] (X^T X must be invertible); with d up to "
+                                              "{}, pin --d <= N too",
+                                              *pins.N, d));
+    }
+    if (pins.n && *pins.n > pins.N.value_or(64)) {
+      throw std::invalid_argument(fmt::format("--n {}: lemma4 draws n in [0, N], N = {}", *pins.n, pins.N.value_or(64)));
+    }
+  };
   return statement;
 }
 

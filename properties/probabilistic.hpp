@@ -113,6 +113,7 @@ ProbabilisticRun run_probabilistic(const ProbabilisticProperty<Config>& property
     int failures = 0, unexcused = 0;
     for (int t = 0; t < trials; ++t) {
       draws.push_back(property.trial(config, rng));
+      require_finite("observed", draws.back().observed, draws.back().bound, property.describe(config));
       failures += draws.back().failed ? 1 : 0;
       unexcused += draws.back().failed && !draws.back().excused ? 1 : 0;
     }

@@ -46,7 +46,7 @@ Statement prop1_b_statement() {
                 "(b_x = max ||x_i|| over x_1..x_{N+1}, b_beta = ||beta*||_1); ||M^V|| is the spectral norm.";
             return result;
           }};
-  statement.pinnable = {"d", "S", "N", "K"};
+  statement.ranges = construction_ranges();
   return statement;
 }
 

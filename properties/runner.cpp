@@ -3,6 +3,8 @@
 #include <rapidcheck/detail/Configuration.h>
 #include <rapidcheck/detail/TestListener.h>
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <stdexcept>
 #include <unordered_map>
@@ -34,6 +36,11 @@ nlohmann::json distribution_json(const rc::detail::Distribution& distribution) {
 }
 
 }  // namespace
+
+void require_finite(const std::string& what, double observed, double bound, const nlohmann::json& where) {
+  if (std::isfinite(observed) && !std::isnan(bound)) return;
+  throw TrialError(fmt::format("non-finite value: {} = {} against bound {} at {}", what, observed, bound, where.dump()));
+}
 
 double TrialOutcome::ratio() const {
   if (std::isnan(error)) return std::numeric_limits<double>::infinity();
@@ -69,12 +76,31 @@ IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& b
   metadata.id = id;
   metadata.description = id;
   SilentListener listener;
+  std::string trial_error;
+  const auto guarded = [&]() {
+    if (!trial_error.empty()) return;  // the run is already void: skip the remaining cases
+    try {
+      body();
+    } catch (const rc::detail::CaseResult&) {
+      throw;  // RC_ASSERT and friends: a verdict, handled by RapidCheck
+    } catch (const rc::GenerationFailure&) {
+      throw;
+    } catch (const std::exception& error) {
+      trial_error = error.what();
+    } catch (...) {
+      trial_error = "an exception of unknown type";
+    }
+  };
   // RapidCheck's global configuration (RC_PARAMS) is read only when set: reading it otherwise prints a
   // random seed that this run does not use.
   static const std::unordered_map<std::string, rc::detail::Reproduce> none;
   const auto& reproduce = std::getenv("RC_PARAMS") ? rc::detail::configuration().reproduce : none;
   const rc::detail::TestResult result =
-      rc::detail::checkProperty(rc::detail::toProperty(body), metadata, params, listener, reproduce);
+      rc::detail::checkProperty(rc::detail::toProperty(guarded), metadata, params, listener, reproduce);
+  if (!trial_error.empty()) {
+    throw TrialError(id + ": a trial could not be evaluated (" + trial_error +
+                     "); this is an error of icsr or of its input, not a verdict about the paper");
+  }
 
   IdentityRun run;
   run.vacuous = recorder.vacuous();

@@ -15,6 +15,7 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,16 @@
 #include "properties/statement.hpp"
 
 namespace icsr::properties {
+
+// An error inside a trial: an exception, or a non-finite observed value. It says something about icsr
+// or its input, never about the paper: it is never a verdict and never a finding (the CLI exits 4).
+class TrialError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws TrialError when `observed` is not finite or `bound` is NaN (an infinite bound is a trivial one).
+void require_finite(const std::string& what, double observed, double bound, const nlohmann::json& where);
 
 struct TrialOutcome {
   double error = 0.0;      // the observed discrepancy
@@ -64,6 +75,8 @@ class RunRecorder {
 };
 
 // The RapidCheck plumbing, shared by every identity property. `body` draws a configuration and asserts.
+// An exception escaping `body` (other than RapidCheck's own) stops the run: later cases are skipped and
+// a TrialError naming the statement and the cause is thrown once RapidCheck returns.
 IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& body, const RunRecorder& recorder,
                            int trials, const CheckOptions& options);
 
@@ -86,6 +99,7 @@ IdentityRun run_identity(const IdentityProperty<Config>& property, int trials, c
     for (const std::string& tag : property.tags(config)) RC_TAG(tag);
     const TrialOutcome outcome = property.evaluate(config);
     if (outcome.vacuous) RC_TAG(std::string("premise unmet"));
+    if (!outcome.vacuous) require_finite("error", outcome.error, outcome.tolerance, property.describe(config));
     recorder.record(outcome, property.describe(config));
     RC_LOG() << "error=" << outcome.error << " tolerance=" << outcome.tolerance << " details=" << outcome.details.dump()
              << "\n";

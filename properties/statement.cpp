@@ -1,5 +1,9 @@
 #include "properties/statement.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "theory/subexponential.hpp"
@@ -16,10 +20,50 @@ std::string to_string(Verdict verdict) {
   return "unknown";
 }
 
+std::string exact_number(double value) { return fmt::format("{}", value); }
+
+bool ParameterRange::contains(double value) const {
+  if (!std::isfinite(value)) return false;
+  const bool above_low = low_open ? value > low : value >= low;
+  const bool below_high = high_open ? value < high : value <= high;
+  return above_low && below_high;
+}
+
+std::string ParameterRange::text() const {
+  return fmt::format("{}{}, {}{}", low_open ? "(" : "[", low, high, high_open ? ")" : "]");
+}
+
+const ParameterRange* Statement::range(const std::string& name) const {
+  const auto found = std::find_if(ranges.begin(), ranges.end(), [&](const ParameterRange& r) { return r.name == name; });
+  return found == ranges.end() ? nullptr : &*found;
+}
+
+void validate_pins(const std::vector<const Statement*>& selected, const Pins& pins) {
+  validate(pins);
+  for (const auto& [name, value] : describe(pins).items()) {
+    bool taken = false;
+    for (const Statement* statement : selected) {
+      const ParameterRange* range = statement->range(name);
+      if (!range) continue;
+      taken = true;
+      if (!range->contains(value.get<double>())) {
+        throw std::invalid_argument(fmt::format("--{} {} is outside {}'s stated range {}", name,
+                                                exact_number(value.get<double>()), statement->id, range->text()));
+      }
+    }
+    if (!taken) throw std::invalid_argument("--" + name + " is not a parameter of any selected statement");
+  }
+  for (const Statement* statement : selected) {
+    if (statement->validate_pins) statement->validate_pins(pins);
+  }
+}
+
 void validate(const Pins& pins) {
   const auto reject = [](const std::string& message) { throw std::invalid_argument(message); };
-  if (pins.delta && !(*pins.delta > 0.0 && *pins.delta < 1.0)) reject("--delta must lie in (0, 1), got " + std::to_string(*pins.delta));
-  if (pins.gamma && !(*pins.gamma > 0.0)) reject("--gamma must be > 0, got " + std::to_string(*pins.gamma));
+  if (pins.delta && !(*pins.delta > 0.0 && *pins.delta < 1.0)) reject("--delta must lie in (0, 1), got " + exact_number(*pins.delta));
+  if (pins.gamma && !(*pins.gamma > 0.0 && std::isfinite(*pins.gamma))) {
+    reject("--gamma must be a finite number > 0, got " + exact_number(*pins.gamma));
+  }
   if (pins.d && *pins.d < 1) reject("--d must be >= 1, got " + std::to_string(*pins.d));
   if (pins.S && *pins.S < 1) reject("--S must be >= 1, got " + std::to_string(*pins.S));
   if (pins.d && pins.S && *pins.S > *pins.d) {
@@ -97,10 +141,12 @@ std::string replay_command(const std::string& id, const CheckOptions& options) {
   std::string command = "icsr check " + id + " --budget " + to_string(options.budget) + " --seed " +
                         std::to_string(options.seed);
   if (options.device != "cpu") command += " --device " + options.device;
-  if (options.c > 0.0) command += " --c " + std::to_string(options.c);
-  if (options.alpha != 0.05) command += " --alpha " + std::to_string(options.alpha);
+  if (options.c > 0.0) command += " --c " + exact_number(options.c);
+  if (options.alpha != 0.05) command += " --alpha " + exact_number(options.alpha);
   const nlohmann::json pins = describe(options.pins);
-  for (const auto& [name, value] : pins.items()) command += " --" + name + " " + value.dump();
+  for (const auto& [name, value] : pins.items()) {
+    command += " --" + name + " " + (value.is_number_integer() ? value.dump() : exact_number(value.get<double>()));
+  }
   return command;
 }
 

@@ -90,20 +90,43 @@ void to_json(nlohmann::json& out, const Counterexample& value);
 void to_json(nlohmann::json& out, const Control& value);
 void to_json(nlohmann::json& out, const StatementResult& value);
 
+// A pinnable parameter's stated range: the interval the statement is checked over, as its notes say.
+// A pin outside it is rejected before anything runs.
+struct ParameterRange {
+  std::string name;  // a Pins field: "d", "S", "N", "n", "K", "delta" or "gamma"
+  double low = 0.0;
+  double high = 0.0;
+  bool low_open = false;
+  bool high_open = false;
+
+  bool contains(double value) const;
+  std::string text() const;  // e.g. "(0, 2]"
+};
+
 struct Statement {
   Statement(std::string id_, std::string label_, std::string claim_,
-            std::function<StatementResult(const CheckOptions&)> check_, std::vector<std::string> pinnable_ = {})
+            std::function<StatementResult(const CheckOptions&)> check_, std::vector<ParameterRange> ranges_ = {})
       : id(std::move(id_)), label(std::move(label_)), claim(std::move(claim_)), check(std::move(check_)),
-        pinnable(std::move(pinnable_)) {}
+        ranges(std::move(ranges_)) {}
 
   std::string id;      // e.g. "thm4.1"
   std::string label;   // e.g. "Theorem 4.1 / Proposition 1 / Theorem C.1"
   std::string claim;   // the statement in words, with its equation numbers
   std::function<StatementResult(const CheckOptions&)> check;
-  std::vector<std::string> pinnable;  // the Pins fields this statement accepts: "d", "S", "N", "n", "K", "delta", "gamma"
-  // Statement-specific range checks on the pins (e.g. gamma <= 3/2 for Theorem 5.1); may be empty.
+  std::vector<ParameterRange> ranges;  // the Pins fields this statement accepts, with their stated ranges
+  // Checks across pins that one range cannot say (e.g. N >= d for Lemma 4); may be empty.
   std::function<void(const Pins&)> validate_pins;
+
+  const ParameterRange* range(const std::string& name) const;  // nullptr when the parameter is not pinnable
 };
+
+// Every pin must be a parameter of at least one selected statement and lie inside the stated range of
+// each selected statement that takes it. Throws std::invalid_argument naming the flag, the value, the
+// statement and its range.
+void validate_pins(const std::vector<const Statement*>& selected, const Pins& pins);
+
+// A number as the command line reads it back exactly: the shortest text that round-trips.
+std::string exact_number(double value);
 
 // Every registered statement, in paper order.
 const std::vector<Statement>& registry();

@@ -198,7 +198,7 @@ Statement thm4_1_statement() {
           "for every layer k and odd token 2n+1, the beta block equals the LISTA-VM iterate on the first n "
           "examples with M^(k) = gamma^(k) M^V; the query read-out of token 2N+1 is x_{N+1}^T beta^(K+1).",
           check_thm4_1};
-  statement.pinnable = {"d", "S", "N", "K"};
+  statement.ranges = construction_ranges();
   return statement;
 }
 

@@ -151,6 +151,10 @@ ConfigurationPlan plan_for(const ConvergenceCase& value, ConvergenceClaim claim,
 
 }  // namespace
 
+std::vector<ParameterRange> convergence_ranges() {
+  return {{"d", 1, 32}, {"S", 1, 32}, {"K", 1, 24}, {"delta", 1e-6, 1, false, true}};
+}
+
 Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
   const std::string id = std::string(id_of(claim)) + (isotropic_only ? ".iso" : "");
   const std::string label = std::string(claim == ConvergenceClaim::theorem51   ? "Theorem 5.1"
@@ -201,7 +205,7 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
             StatementResult result = probabilistic_result(id, label, run, options);
             result.device = "cpu";
             result.notes =
-                std::string(options.c > 0.0 ? "c = " + std::to_string(options.c) + " (set with --c)"
+                std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
                                             : "c derived for each configuration's Gaussian design (0.1534 when isotropic)") +
                 ". Run on the LISTA-VM reference (equal to the constructed Transformer by thm4.1) with the proof's "
                 "parameters: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)} from "
@@ -209,15 +213,10 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
                 "Wishart law. Ranges: d in [1,32], S in [1,d], K in [1,24], delta in [1e-6,0.977], n in [N_0, 16 N_0].";
             return result;
           }};
-  statement.pinnable = {"d", "S", "K", "n", "delta", "gamma"};
-  statement.validate_pins = [claim, id](const Pins& pins) {
-    const bool open = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
-    const double limit = open ? 1.6 : 1.5;
-    if (pins.gamma && (open ? *pins.gamma >= limit : *pins.gamma > limit)) {
-      throw std::invalid_argument("--gamma: " + id + " states gamma " + (open ? "< 1.6" : "<= 3/2") + ", got " +
-                                  std::to_string(*pins.gamma));
-    }
-  };
+  const bool below_1_6 = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
+  statement.ranges = convergence_ranges();
+  statement.ranges.push_back(below_1_6 ? ParameterRange{"gamma", 0, 1.6, true, true} : ParameterRange{"gamma", 0, 1.5, true});
+  statement.ranges.push_back({"n", 1, 1e7});
   return statement;
 }
 
@@ -455,10 +454,8 @@ Statement remark2_statement() {
             "not every possible one.";
         return result;
       },
-      {"d", "S", "K", "delta", "gamma"}};
-  statement.validate_pins = [](const Pins& pins) {
-    if (pins.gamma && *pins.gamma > 1.5) throw std::invalid_argument("--gamma: remark2 follows Theorem 5.1, gamma <= 3/2");
-  };
+      convergence_ranges()};
+  statement.ranges.push_back({"gamma", 0, 1.5, true});
   return statement;
 }
 

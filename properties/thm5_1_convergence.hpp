@@ -78,4 +78,8 @@ Statement remark2_statement();
 // separates the isotropic case from the anisotropic one (registered as "<id>.iso").
 Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only = false);
 
+// The pinnable ranges the Theorem 5.1 family is checked over: d in [1,32], S in [1,32], K in [1,24],
+// delta in [1e-6, 1). Each statement adds its own gamma (and n) range.
+std::vector<ParameterRange> convergence_ranges();
+
 }  // namespace icsr::properties

@@ -190,6 +190,12 @@ std::string key_of(const ReadoutCase& value) {
   return shown.str();
 }
 
+// Pinnable ranges of the read-out statements: d in [1,6], S in [1,2] (the full budget's sizes), K in
+// [1,24], gamma in (0, 3/2], delta in [delta_low, 1).
+std::vector<ParameterRange> readout_ranges(double delta_low) {
+  return {{"d", 1, 6}, {"S", 1, 2}, {"K", 1, 24}, {"delta", delta_low, 1, false, true}, {"gamma", 0, 1.5, true}};
+}
+
 }  // namespace
 
 Statement thmE1_statement() {
@@ -296,7 +302,7 @@ Statement thmE1_statement() {
         StatementResult result = probabilistic_result(id, label, run, options);
         result.device = "cpu";
         result.notes =
-            std::string(options.c > 0.0 ? "c = " + std::to_string(options.c) + " (set with --c)"
+            std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
                                         : "c derived for the Gaussian design (0.1534)") +
             ". The extra layer of Appendix E.1 on the LISTA-VM reference (thmE.1.construction checks that the layer "
             "computes this y^_n). p estimated pooled over the odd tokens from " +
@@ -307,10 +313,7 @@ Statement thmE1_statement() {
             "(1 - 2gamma/2)^K; the setting of eps two lines above uses (1 - 2gamma/3)^K, which is used here.";
         return result;
       },
-      {"d", "S", "K", "delta", "gamma"}};
-  statement.validate_pins = [](const Pins& pins) {
-    if (pins.gamma && *pins.gamma > 1.5) throw std::invalid_argument("--gamma: thmE.1 follows Theorem 5.1, gamma <= 3/2");
-  };
+      readout_ranges(1e-9)};
   return statement;
 }
 
@@ -512,10 +515,7 @@ Statement remark4_statement() {
             "errors and both bounds (E.1 with p = 1, and c6 e^{-alpha_n K}) against n, the data behind Figure 1c.";
         return result;
       },
-      {"d", "S", "K", "delta", "gamma"}};
-  statement.validate_pins = [](const Pins& pins) {
-    if (pins.gamma && *pins.gamma > 1.5) throw std::invalid_argument("--gamma: remark4 follows Theorem 5.1, gamma <= 3/2");
-  };
+      readout_ranges(1e-4)};
   return statement;
 }
 

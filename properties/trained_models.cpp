@@ -66,6 +66,7 @@ struct MeanBounds {
 // One-sided Student-t bounds on the mean of `values` (1-D), each at level alpha.
 MeanBounds mean_bounds(const torch::Tensor& values, double alpha) {
   const torch::Tensor v = values.to(torch::kFloat64).flatten();
+  require_finite(v, "a mean over trained-model losses");
   MeanBounds out;
   out.n = static_cast<int>(v.numel());
   out.mean = v.mean().item<double>();
@@ -144,6 +145,8 @@ models::IclBatch draw(int T, int N, int d, int S, bool support_first10, bool uni
 }
 
 json sign_evidence(const BinomialJudgement& judgement, const torch::Tensor& a, const torch::Tensor& b) {
+  require_finite(a, "the losses of model A");
+  require_finite(b, "the losses of model B");
   const double mean_a = a.mean().item<double>(), mean_b = b.mean().item<double>();
   return {{"judgement", judgement}, {"mean_A", mean_a}, {"mean_B", mean_b}, {"median_A", a.median().item<double>()},
           {"median_B", b.median().item<double>()}, {"tightness_median", mean_b > 0 ? json(mean_a / mean_b) : json()}};

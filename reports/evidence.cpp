@@ -6,7 +6,11 @@
 
 #include <Eigen/Core>
 #include <boost/version.hpp>
+#include <unistd.h>
+
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -52,17 +56,68 @@ nlohmann::json evidence_document(const std::vector<properties::StatementResult>&
           {"statements", results}};
 }
 
+nlohmann::json encode_non_finite(const nlohmann::json& value) {
+  if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (std::isnan(x)) return "NaN";
+    if (std::isinf(x)) return x > 0 ? "+Infinity" : "-Infinity";
+    return value;
+  }
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, item] : value.items()) out[key] = encode_non_finite(item);
+    return out;
+  }
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : value) out.push_back(encode_non_finite(item));
+    return out;
+  }
+  return value;
+}
+
+nlohmann::json decode_non_finite(const nlohmann::json& value) {
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    if (text == "+Infinity") return std::numeric_limits<double>::infinity();
+    if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+    return value;
+  }
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, item] : value.items()) out[key] = decode_non_finite(item);
+    return out;
+  }
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : value) out.push_back(decode_non_finite(item));
+    return out;
+  }
+  return value;
+}
+
 void write_json_atomically(const std::string& path, const nlohmann::json& document) {
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
-  const std::filesystem::path temporary = target.string() + ".tmp";
+  const std::filesystem::path temporary = fmt::format("{}.{}.tmp", target.string(), getpid());
   {
     std::ofstream out(temporary);
     if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    out << document.dump(2) << '\n';
+    out << encode_non_finite(document).dump(2) << '\n';
     if (!out) throw std::runtime_error("failed writing " + temporary.string());
   }
   std::filesystem::rename(temporary, target);
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot read " + path);
+  try {
+    return decode_non_finite(nlohmann::json::parse(in));
+  } catch (const nlohmann::json::parse_error& error) {
+    throw std::invalid_argument("corrupt JSON in " + path + ": " + error.what());
+  }
 }
 
 nlohmann::json finding_record(const properties::StatementResult& result, const properties::CheckOptions& options) {

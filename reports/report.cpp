@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -47,6 +53,19 @@ std::vector<Unit> all_units(const std::vector<std::string>& only) {
   return units;
 }
 
+// The JSON of a unit that threw: its name and the cause, with the verdict "error" so that no page or
+// table can read it as a verdict about the paper.
+json unit_error(const Unit& unit, const std::string& cause) {
+  json document = {{"verdict", "error"}, {"error", cause}};
+  if (unit.kind == "statement") {
+    const properties::Statement& statement = properties::find_statement(unit.name);
+    document.update({{"id", unit.name}, {"paper_label", statement.label}, {"claim", statement.claim}});
+  } else {
+    document["name"] = unit.name;
+  }
+  return document;
+}
+
 json units_json(const std::vector<Unit>& units) {
   json out = json::array();
   for (const Unit& unit : units) out.push_back({{"kind", unit.kind}, {"name", unit.name}});
@@ -76,15 +95,61 @@ std::string hostname() {
   return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
 }
 
-json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("cannot read " + path.string());
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& error) {
-    throw std::invalid_argument("corrupt JSON in " + path.string() + ": " + error.what());
+json read_json(const fs::path& path) { return read_json_file(path.string()); }
+
+// A report directory written whole or not at all. The report is written into a fresh stage directory
+// beside `out` and swapped into place when complete (one atomic renameat2 exchange when `out` exists),
+// so an interrupted run leaves the old report untouched. An exclusive lock on a file beside `out`
+// refuses a second run on the same directory; stages left by killed runs are removed under that lock.
+class StagedDirectory {
+ public:
+  explicit StagedDirectory(const std::string& out) : out_(fs::absolute(out).lexically_normal()) {
+    if (out_.filename().empty()) out_ = out_.parent_path();
+    if (fs::exists(out_) && !fs::is_directory(out_)) {
+      throw std::invalid_argument("--out " + out + " exists and is not a directory");
+    }
+    const fs::path parent = out_.parent_path();
+    fs::create_directories(parent);
+    const std::string name = out_.filename().string();
+    const fs::path lock_path = parent / ("." + name + ".icsr-lock");
+    lock_ = ::open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (lock_ < 0) throw std::runtime_error("cannot create the lock file " + lock_path.string());
+    if (::flock(lock_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(lock_);
+      throw std::invalid_argument("another icsr run is writing into " + out_.string() + " (it holds " +
+                                  lock_path.string() + "); wait for it or choose another --out");
+    }
+    const std::string stale_prefix = "." + name + ".icsr-stage-";
+    for (const auto& entry : fs::directory_iterator(parent)) {
+      if (entry.path().filename().string().rfind(stale_prefix, 0) == 0) fs::remove_all(entry.path());
+    }
+    stage_ = parent / fmt::format("{}{}", stale_prefix, ::getpid());
+    fs::create_directories(stage_);
   }
-}
+  StagedDirectory(const StagedDirectory&) = delete;
+  StagedDirectory& operator=(const StagedDirectory&) = delete;
+  ~StagedDirectory() {
+    if (lock_ >= 0) ::close(lock_);  // releases the lock; an uncommitted stage stays for inspection
+  }
+
+  const fs::path& stage() const { return stage_; }
+
+  void commit() {
+    if (fs::exists(out_)) {
+      if (::renameat2(AT_FDCWD, stage_.c_str(), AT_FDCWD, out_.c_str(), RENAME_EXCHANGE) != 0) {
+        throw std::runtime_error("cannot move the finished report into " + out_.string() + ": " + std::strerror(errno));
+      }
+      fs::remove_all(stage_);  // now the old report
+    } else {
+      fs::rename(stage_, out_);
+    }
+  }
+
+ private:
+  fs::path out_;
+  fs::path stage_;
+  int lock_ = -1;
+};
 
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -140,7 +205,10 @@ std::string short_text(std::string text, std::size_t limit = 140) {
   return text;
 }
 
+bool is_error(const json& result) { return result.value("verdict", "") == "error"; }
+
 std::string evidence_summary(const json& result) {
+  if (is_error(result)) return "no verdict: the run failed (" + short_text(result.value("error", ""), 200) + ")";
   std::string text;
   if (probabilistic(result)) {
     const json& f = result.at("figures");
@@ -158,6 +226,7 @@ std::string evidence_summary(const json& result) {
 }
 
 std::string tightness(const json& result) {
+  if (is_error(result)) return "n/a (error)";
   if (!probabilistic(result)) return fmt::format("{:.3g} (worst error/tolerance)", result.value("worst_ratio", 0.0));
   std::vector<double> medians;
   for (const auto& configuration : result.at("figures").at("per_configuration")) {
@@ -177,11 +246,12 @@ std::string tightness(const json& result) {
 }
 
 std::string verdict_cell(const std::string& verdict) {
-  return verdict == "violated" ? "**violated**" : verdict == "holds" ? "**holds**" : verdict;
+  return verdict == "violated" ? "**violated**" : verdict == "holds" ? "**holds**" : verdict == "error" ? "*error*" : verdict;
 }
 
 std::string statement_csv(const json& result) {
   std::vector<std::vector<json>> rows;
+  if (is_error(result)) return csv({"verdict", "error"}, {{json("error"), result.value("error", json(""))}});
   if (probabilistic(result)) {
     int index = 0;
     for (const auto& configuration : result.at("figures").at("per_configuration")) {
@@ -245,7 +315,7 @@ std::string statement_page(const json& result, const std::vector<Figure>& figure
                           short_text(reason, 160));
     }
     page += "\n";
-  } else {
+  } else if (!is_error(result)) {
     page += fmt::format("Worst case: error {:.3g} against tolerance {:.3g}, at `{}`.\n\n", result.value("worst_error", 0.0),
                         result.value("worst_tolerance", 0.0), short_text(result.value("worst_parameters", json()).dump(), 300));
   }
@@ -319,9 +389,9 @@ Shard parse_shard(const std::string& text) {
 }
 
 int run_report(const ReportOptions& options) {
-  const fs::path out(options.out);
-  fs::create_directories(out);
   const std::vector<Unit> units = all_units(options.only);
+  StagedDirectory staged(options.out);
+  const fs::path out = staged.stage();
   std::vector<Unit> mine;
   for (std::size_t k = 0; k < units.size(); ++k) {
     if (options.shard.takes(static_cast<int>(k))) mine.push_back(units[k]);
@@ -331,19 +401,28 @@ int run_report(const ReportOptions& options) {
                     static_cast<int>(mine.size()));
   const auto begin = std::chrono::steady_clock::now();
   json unit_seconds = json::object();
+  int errors = 0;
   for (const Unit& unit : mine) {
     progress.start(unit.name);
     const auto started = std::chrono::steady_clock::now();
     json document;
     std::string outcome;
-    if (unit.kind == "statement") {
-      const properties::Statement& statement = properties::find_statement(unit.name);
-      document = statement.check(options.check);
-      document["claim"] = statement.claim;
-      outcome = document.at("verdict").get<std::string>();
-    } else {
-      document = properties::find_dataset(unit.name).compute(options.check);
-      outcome = fmt::format("{} rows", document.at("rows").size());
+    try {
+      if (unit.kind == "statement") {
+        const properties::Statement& statement = properties::find_statement(unit.name);
+        document = statement.check(options.check);
+        document["claim"] = statement.claim;
+        outcome = document.at("verdict").get<std::string>();
+      } else {
+        document = properties::find_dataset(unit.name).compute(options.check);
+        outcome = fmt::format("{} rows", document.at("rows").size());
+      }
+    } catch (const std::exception& error) {
+      // An error is not a verdict: the unit is marked, the other units still run, and the exit code says so.
+      ++errors;
+      document = unit_error(unit, error.what());
+      outcome = std::string("ERROR: ") + error.what();
+      std::cerr << fmt::format("icsr: {} failed: {}\n", unit.name, error.what());
     }
     write_json_atomically((out / unit.path()).string(), document);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -363,18 +442,19 @@ int run_report(const ReportOptions& options) {
   if (!options.shard.whole()) {
     write_json_atomically((out / "shard.json").string(), shard_record);
     write_json_atomically((out / "run.json").string(), run);
-    return static_cast<int>(mine.size());
+  } else {
+    write_json_atomically((out / "report.json").string(),
+                          {{"program", "icsr"}, {"paper", kPaper}, {"options", options_json(options.check)},
+                           {"provenance", stable_provenance(options.check)}, {"only", options.only},
+                           {"partial", !options.only.empty()}, {"units", units_json(units)}});
+    write_json_atomically((out / "run.json").string(), {{"runs", json::array({run})}});
+    render_report(out.string());
   }
-  write_json_atomically((out / "report.json").string(),
-                        {{"program", "icsr"}, {"paper", kPaper}, {"options", options_json(options.check)},
-                         {"provenance", stable_provenance(options.check)}, {"only", options.only},
-                         {"partial", !options.only.empty()}, {"units", units_json(units)}});
-  write_json_atomically((out / "run.json").string(), {{"runs", json::array({run})}});
-  render_report(options.out);
-  return static_cast<int>(mine.size());
+  staged.commit();
+  return errors;
 }
 
-void merge_report(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
+int merge_report(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
   if (shard_dirs.empty()) throw std::invalid_argument("--merge needs at least one shard directory");
   std::vector<json> records;
   for (const std::string& dir : shard_dirs) {
@@ -410,8 +490,8 @@ void merge_report(const std::vector<std::string>& shard_dirs, const std::string&
   }
   if (!missing.empty()) throw std::invalid_argument("--merge: missing shard(s) " + missing);
 
-  const fs::path out(out_dir);
-  fs::create_directories(out);
+  StagedDirectory staged(out_dir);
+  const fs::path out = staged.stage();
   json runs = json::array();
   for (std::size_t i = 0; i < records.size(); ++i) {
     for (const auto& unit : records[i].at("mine")) {
@@ -429,17 +509,22 @@ void merge_report(const std::vector<std::string>& shard_dirs, const std::string&
                          {"provenance", first.at("provenance")}, {"only", first.at("only")},
                          {"partial", !first.at("only").empty()}, {"units", first.at("units")}});
   write_json_atomically((out / "run.json").string(), {{"runs", runs}});
-  render_report(out_dir);
+  const int errors = render_report(out.string());
+  staged.commit();
+  return errors;
 }
 
-void render_report(const std::string& dir) {
+int render_report(const std::string& dir) {
   const fs::path out(dir);
   const json report = read_json(out / "report.json");
   json statements = json::object(), data = json::object();
   std::vector<std::string> order;
+  std::vector<std::pair<std::string, std::string>> errors;  // unit, cause
   for (const auto& unit : report.at("units")) {
     const Unit u{unit.at("kind"), unit.at("name")};
     const json document = read_json(out / u.path());
+    if (document.value("verdict", "") == "error") errors.emplace_back(u.name, document.value("error", "unknown error"));
+    if (u.kind == "dataset" && document.contains("error")) continue;  // its figures are left out
     if (u.kind == "statement") {
       statements[u.name] = document;
       order.push_back(u.name);
@@ -480,6 +565,13 @@ void render_report(const std::string& dir) {
            "tolerance), **violated** (the failure rate is above the claimed level with confidence, or the identity "
            "fails; a shrunk counterexample is given), inconclusive (more trials needed), vacuous (the premise is "
            "unmet or the bound is trivial in every configuration tried).\n\n";
+  if (!errors.empty()) {
+    index += fmt::format("**{} unit(s) of this run ended in an error, not a verdict; `icsr report` exited 4.** "
+                         "Their rows below say *error*:\n\n",
+                         errors.size());
+    for (const auto& [name, cause] : errors) index += fmt::format("- `{}`: {}\n", name, short_text(cause, 300));
+    index += "\n";
+  }
   index += "## Verdicts\n\n| statement | paper label | verdict | evidence | tightness | page |\n|---|---|---|---|---|---|\n";
   std::map<std::string, int> counts;
   for (const std::string& id : order) {
@@ -490,8 +582,9 @@ void render_report(const std::string& dir) {
                          short_text(result.value("paper_label", ""), 90), verdict_cell(verdict), evidence_summary(result),
                          tightness(result));
   }
-  index += fmt::format("\n{} statements: {} hold, {} violated, {} inconclusive, {} vacuous.\n\n", order.size(),
-                       counts["holds"], counts["violated"], counts["inconclusive"], counts["vacuous"]);
+  index += fmt::format("\n{} statements: {} hold, {} violated, {} inconclusive, {} vacuous{}.\n\n", order.size(),
+                       counts["holds"], counts["violated"], counts["inconclusive"], counts["vacuous"],
+                       counts["error"] > 0 ? fmt::format(", {} ended in an error", counts["error"]) : "");
   index += "## Figures\n\n";
   for (const Figure& figure : figures) index += figure_block(figure, "");
   index += "## Findings (violated statements)\n\n";
@@ -526,6 +619,7 @@ void render_report(const std::string& dir) {
                          record.value("gpu", "none"), record.value("wall_seconds", 0.0));
   }
   write_text(out / "index.md", index);
+  return static_cast<int>(errors.size());
 }
 
 }  // namespace icsr::reports

@@ -40,14 +40,18 @@ struct ReportOptions {
 };
 
 // Runs the units of this shard and writes their JSON; renders the report when the shard is the whole.
-// Returns the number of units run.
+// The directory is written whole or not at all (staged beside it, then swapped in), under a lock that
+// refuses a second run on the same directory. A unit that throws is recorded as an error (never as a
+// verdict) and the other units still run. Returns the number of units that ended in an error.
 int run_report(const ReportOptions& options);
 
-// Combines shard directories into options.out and renders it. Throws std::invalid_argument when the
-// shards disagree or do not cover every unit exactly once.
-void merge_report(const std::vector<std::string>& shard_dirs, const std::string& out);
+// Combines shard directories into `out` and renders it, staged and locked as run_report. Throws
+// std::invalid_argument when the shards disagree or do not cover every unit exactly once. Returns the
+// number of units that ended in an error.
+int merge_report(const std::vector<std::string>& shard_dirs, const std::string& out);
 
-// Renders index.md, the pages, CSV and figures from the unit JSON already in `dir`.
-void render_report(const std::string& dir);
+// Renders index.md, the pages, CSV and figures from the unit JSON already in `dir`. Returns the number
+// of units recorded as errors.
+int render_report(const std::string& dir);
 
 }  // namespace icsr::reports

@@ -83,7 +83,7 @@ TEST(Cli, BadInputExitsTwoNamingTheProblem) {
                           Case{"check thm4.1 --seed abc", "abc"}, Case{"check thm4.1 --device tpu", "tpu"},
                           Case{"check", "ids"}, Case{"frobnicate", "frobnicate"},
                           Case{"check thm5.1 --delta 1.5", "--delta"}, Case{"check thm5.1 --delta 0", "--delta"},
-                          Case{"check thm5.1 --gamma 0", "--gamma"}, Case{"check thm5.1 --gamma 1.55", "3/2"},
+                          Case{"check thm5.1 --gamma 0", "--gamma"}, Case{"check thm5.1 --gamma 1.55", "(0, 1.5]"},
                           Case{"check thmD.1 --gamma 1.6", "1.6"}, Case{"check lemma3 --S 5 --d 3", "S=5 > d=3"},
                           Case{"check thm4.1 --K 0", "--K"}, Case{"check thm4.1 --delta 0.1", "not a parameter"},
                           Case{"check lemma3 --c -1", "--c"}, Case{"check lemma3 --alpha 2", "--alpha"}}) {
@@ -142,7 +142,7 @@ TEST(Cli, TrainTfTrainsResumesAndEvaluates) {
 
 TEST(Cli, TrainTfRejectsBadInput) {
   const std::string path = (std::filesystem::temp_directory_path() / "icsr_cli_tf_bad.safetensors").string();
-  for (const std::string arguments : {"train-tf --model gpt3 --checkpoint " + path,
+  for (const std::string& arguments : {"train-tf --model gpt3 --checkpoint " + path,
                                       "train-tf --model gpt2 --readout query --checkpoint " + path,
                                       "train-tf --support-first10 --d 5 --checkpoint " + path,
                                       "train-tf --precision fp8 --checkpoint " + path, std::string("train-tf --model small_tf"),

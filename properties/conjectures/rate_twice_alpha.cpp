@@ -106,7 +106,7 @@ Statement conjecture_rate_twice_alpha() {
                        "[1,24], delta in [1e-6,1), n in [N_0, 16 N_0]; proof's parameters as in thm5.1.";
         return result;
       },
-      {"d", "S", "K", "delta"}};
+      convergence_ranges()};
 }
 
 }  // namespace icsr::properties
