@@ -40,7 +40,8 @@ const ParameterRange* Statement::range(const std::string& name) const {
 
 void validate_pins(const std::vector<const Statement*>& selected, const Pins& pins) {
   validate(pins);
-  for (const auto& [name, value] : describe(pins).items()) {
+  const nlohmann::json pinned = describe(pins);
+  for (const auto& [name, value] : pinned.items()) {
     bool taken = false;
     for (const Statement* statement : selected) {
       const ParameterRange* range = statement->range(name);

@@ -189,7 +189,7 @@ Statement corD1_construction_statement() {
             return check_equivalence(options, "corD.1.construction",
                                      "Remark 3 / Corollary D.1: the construction of Appendix D.2", true);
           },
-          {"d", "S", "N", "K"}};
+          construction_ranges()};
 }
 
 Statement thm4_1_statement() {

@@ -391,7 +391,7 @@ Statement thmE1_construction_statement() {
                        "of the summed terms.";
         return result;
       },
-      {"d", "S", "N", "K"}};
+      construction_ranges()};
   return statement;
 }
 

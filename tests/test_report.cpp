@@ -141,6 +141,21 @@ TEST(Report, SameSeedGivesByteIdenticalJsonAndShardsMergeToTheSingleRun) {
   EXPECT_NE(mixed.output.find("disagree on options"), std::string::npos) << mixed.output;
 }
 
+// Seeds 2, 4 and 7 once crashed the renderer: lemma2's tolerance is 0, so its error/tolerance ratio is
+// infinite, which JSON wrote as null and the renderer read back as a number. Now the evidence keeps
+// "+Infinity" and every page renders.
+TEST(Report, RendersOnSeedsWhoseEvidenceHoldsInfinities) {
+  for (const char* seed : {"2", "4", "7"}) {
+    const fs::path dir = fresh(std::string("seed") + seed);
+    const auto run = testing::run_command(icsr(std::string("report --only lemma2 --seed ") + seed + " --out " + dir.string()));
+    ASSERT_EQ(run.exit_code, 0) << "seed " << seed << "\n" << run.output;
+    const std::string index = read(dir / "index.md");
+    EXPECT_NE(index.find("`lemma2`"), std::string::npos) << "seed " << seed;
+    const nlohmann::json evidence = nlohmann::json::parse(read(dir / "statements" / "lemma2.json"));
+    EXPECT_FALSE(evidence.at("worst_ratio").is_null()) << "a number written as null, seed " << seed;
+  }
+}
+
 TEST(Report, BadInputExitsTwo) {
   for (const char* shard : {"0/2", "3/2", "x", "1/0", "1/2/3"}) {
     const auto run = testing::run_command(icsr(std::string("report --only prop1.B --shard ") + shard + " --out " + fresh("x").string()));
