@@ -12,7 +12,9 @@
 # tests/fuzz/NAME.dict seeds the mutations with the format's keys. Crashes, timeouts and over-limit
 # allocations are written to build-fuzz/artifacts/NAME/; the script then exits 1. A fuzzer stops at
 # its first finding unless --keep-going is given (libFuzzer's fork mode: it collects every finding
-# for the whole time; minimise one with `FUZZER -minimize_crash=1 -runs=20000 FILE`). Environment: ICSR_FUZZ_BUILD_DIR (default build-fuzz), JOBS (default 2).
+# for the whole time; minimise one with `FUZZER -minimize_crash=1 -runs=20000 FILE`).
+# Environment: ICSR_FUZZ_BUILD_DIR (default build-fuzz), JOBS (default 2), ICSR_FUZZERS (default
+# "fuzz_safetensors fuzz_findings").
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +30,7 @@ for argument in "$@"; do
   esac
 done
 build=${ICSR_FUZZ_BUILD_DIR:-$root/build-fuzz}
-fuzzers=(fuzz_safetensors fuzz_findings)
+read -r -a fuzzers <<<"${ICSR_FUZZERS:-fuzz_safetensors fuzz_findings}"
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ nice -n 5 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
