@@ -78,7 +78,7 @@ Checkpoint load_safetensors(const std::string& path) {
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(length));
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // parse_error, and out_of_range for a number like 1e400
     throw std::invalid_argument(path + ": the header is not JSON (" + std::string(error.what()) + ")");
   }
   const std::uint64_t data_begin = 8 + length, data_size = bytes.size() - data_begin;
@@ -102,7 +102,7 @@ Checkpoint load_safetensors(const std::string& path) {
       }
       ranges.emplace_back(offsets[0], offsets[1]);
       torch::Tensor tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype));
-      std::memcpy(tensor.data_ptr(), bytes.data() + data_begin + offsets[0], expected);
+      if (expected > 0) std::memcpy(tensor.data_ptr(), bytes.data() + data_begin + offsets[0], expected);  // an empty tensor has no data pointer
       checkpoint.tensors[name] = tensor;
     } catch (const nlohmann::json::exception& error) {
       throw std::invalid_argument(path + ": malformed header entry '" + name + "' (" + error.what() + ")");
