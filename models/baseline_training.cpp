@@ -65,8 +65,8 @@ BaselineOptions options_of(const TrainingConfig& config) {
   return options;
 }
 
-// Reads the configuration, checks it against the bounds and against what the file holds, and only
-// then builds the model: a corrupt K = 10^8 or d = 10^6 is refused before anything is allocated.
+// Reads the configuration, checks it against the bounds and against the size of what the file holds,
+// and only then builds the model: a corrupt K = 10^8 or d = 10^6 is refused before anything is allocated.
 TrainedBaseline baseline_from_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
   TrainedBaseline trained;
   trained.metadata = checkpoint.metadata;
@@ -88,12 +88,9 @@ TrainedBaseline baseline_from_checkpoint(const Checkpoint& checkpoint, const std
     if (name.rfind("param.", 0) == 0 || name.rfind("buffer.", 0) == 0) stored += tensor.numel();
   }
   const std::int64_t described = stored_scalar_count(trained.config.method, options_of(trained.config));
-  if (stored != described) {
-    throw std::invalid_argument(fmt::format("{}: the metadata describes a {} of {} scalars (d = {}, N = {}, K = {}), the file "
-                                            "holds {}",
-                                            path, to_string(trained.config.method), described, trained.config.d,
-                                            trained.config.N, trained.config.K, stored));
-  }
+  check_model_fits_file(described, stored, path,
+                        fmt::format("a {} (d = {}, N = {}, K = {})", to_string(trained.config.method), trained.config.d,
+                                    trained.config.N, trained.config.K));
   trained.train_X = X.to(torch::kFloat64);
   trained.model = Baseline(trained.config.method, options_of(trained.config), trained.train_X);
   trained.model->to(torch::kFloat32);

@@ -102,8 +102,8 @@ std::int64_t last_logged_step(const std::string& log_path) {
   return last;
 }
 
-// Reads the configuration, checks it against the bounds and against what the file holds, and only
-// then builds the model: a corrupt layers = 10^8 is refused before anything is allocated.
+// Reads the configuration, checks it against the bounds and against the size of what the file holds,
+// and only then builds the model: a corrupt layers = 10^8 is refused before anything is allocated.
 TrainedIcl icl_from_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
   TrainedIcl trained;
   trained.metadata = checkpoint.metadata;
@@ -125,13 +125,10 @@ TrainedIcl icl_from_checkpoint(const Checkpoint& checkpoint, const std::string& 
     if (name.rfind("param.", 0) == 0 || name.rfind("buffer.", 0) == 0) stored += tensor.numel();
   }
   const std::int64_t described = stored_scalar_count(trained.config.model);
-  if (stored != described) {
-    throw std::invalid_argument(fmt::format("{}: the metadata describes a {} of {} scalars (d = {}, N = {}, {} layers, {} heads, "
-                                            "embedding {}), the file holds {}",
-                                            path, to_string(trained.config.model.architecture), described, trained.config.model.d,
-                                            trained.config.model.N, trained.config.model.layers, trained.config.model.heads,
-                                            trained.config.model.embed, stored));
-  }
+  const IclModelOptions& o = trained.config.model;
+  check_model_fits_file(described, stored, path,
+                        fmt::format("a {} (d = {}, N = {}, {} layers, {} heads, embedding {})", to_string(o.architecture), o.d, o.N,
+                                    o.layers, o.heads, o.embed));
   trained.model = IclModel(trained.config.model);
   restore_module_tensors(checkpoint, *trained.model, path);
   try {

@@ -101,6 +101,14 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& entry, st
 
 }  // namespace
 
+void check_model_fits_file(std::int64_t described, std::int64_t stored, const std::string& path, const std::string& what) {
+  if (described > kModelToFileRatio * stored + kModelSlackScalars) {
+    throw std::invalid_argument(fmt::format("{}: the metadata describes {} of {} scalars, far more than the {} the file holds "
+                                            "(corrupt metadata?)",
+                                            path, what, described, stored));
+  }
+}
+
 void check_integer(const std::string& flag, std::int64_t value, std::int64_t low, std::int64_t high) {
   if (value < low || value > high) {
     throw std::invalid_argument(fmt::format("{} must be an integer in [{}, {}], got {}", flag, low, high, value));

@@ -33,6 +33,16 @@ constexpr int kMaxEmbed = 4096;               // GPT-2's E
 constexpr int kMaxBatch = 65536;
 constexpr int kMaxEvalInstances = 1'000'000;
 
+// A configuration read from a checkpoint may describe a model of at most
+// kModelToFileRatio * (scalars the file holds) + kModelSlackScalars scalars; it is checked before the
+// model is built, whose exact tensor shapes are checked after (naming the tensor that differs).
+constexpr std::int64_t kModelToFileRatio = 4;
+constexpr std::int64_t kModelSlackScalars = 4096;
+
+// Throws std::invalid_argument naming `path` when `described` (scalars the metadata's configuration
+// implies, `what` says which model) exceeds that bound on the `stored` scalars of the file.
+void check_model_fits_file(std::int64_t described, std::int64_t stored, const std::string& path, const std::string& what);
+
 // Throws std::invalid_argument "<flag> must be an integer in [low, high], got <value>" when it is not.
 void check_integer(const std::string& flag, std::int64_t value, std::int64_t low, std::int64_t high);
 
