@@ -386,9 +386,23 @@ struct Child {
   int exit_code = -1;
 };
 
-// Runs the icsr binary with `arguments`; kills it with SIGKILL after `kill_after_us` microseconds
-// (negative: never). Output goes to `output`.
-Child run_icsr(const std::vector<std::string>& arguments, long kill_after_us, const std::string& output) {
+// When to kill a run: `delay_us` after it starts or, with `after_progress`, after its first progress
+// line (the CLI prints one once a checkpoint is committed), so that the instant falls inside training
+// however long LibTorch takes to load on a busy machine. A negative delay: never.
+struct KillPlan {
+  long delay_us = -1;
+  bool after_progress = false;
+};
+
+std::uintmax_t size_of(const std::string& path) {
+  std::error_code error;
+  const std::uintmax_t size = fs::file_size(path, error);
+  return error ? 0 : size;
+}
+
+// Runs the icsr binary with `arguments`, output appended to `output`, killed with SIGKILL as `plan` says.
+Child run_icsr(const std::vector<std::string>& arguments, KillPlan plan, const std::string& output) {
+  const std::uintmax_t output_before = size_of(output);
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -402,12 +416,22 @@ Child run_icsr(const std::vector<std::string>& arguments, long kill_after_us, co
     ::execv(ICSR_BINARY, argv.data());
     ::_exit(127);
   }
-  if (kill_after_us >= 0) {
-    ::usleep(static_cast<useconds_t>(kill_after_us));
-    ::kill(pid, SIGKILL);  // harmless when it has already exited: it is a zombie until waited for
-  }
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  bool exited = false;
+  if (plan.delay_us >= 0) {
+    while (plan.after_progress && size_of(output) == output_before) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      ::usleep(500);
+    }
+    if (!exited) {
+      ::usleep(static_cast<useconds_t>(plan.delay_us));
+      ::kill(pid, SIGKILL);  // harmless when it has already exited: it is a zombie until waited for
+    }
+  }
+  if (!exited) ::waitpid(pid, &status, 0);
   Child child;
   child.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
   child.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -456,7 +480,7 @@ void kill_and_resume(const std::string& name, std::vector<std::string> arguments
   }
   const auto timed = [&](const std::vector<std::string>& command, int expected_exit) {
     const auto began = std::chrono::steady_clock::now();
-    const Child child = run_icsr(command, -1, output);
+    const Child child = run_icsr(command, KillPlan{}, output);
     EXPECT_EQ(child.exit_code, expected_exit) << "see " << output;
     return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began).count();
   };
@@ -473,14 +497,18 @@ void kill_and_resume(const std::string& name, std::vector<std::string> arguments
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   // ICSR_KILLS raises the number of kills (default 6) for a longer search.
   const int kill_limit = std::getenv("ICSR_KILLS") ? std::max(1, std::atoi(std::getenv("ICSR_KILLS"))) : 6;
+  const double training_us = std::max(whole_us - startup_us, 1e5);
   int kills = 0, runs = 0;
   for (; runs < kill_limit + 30; ++runs) {
-    // An instant from the end of start-up (less a margin, to hit the resume's reads as well) to the
-    // expected end of this run, which has only what the last checkpoint left to do.
-    const double done = fs::exists(killed) ? load_safetensors(killed).metadata.at(icl ? "steps_done" : "epochs_done").get<double>() / units : 0.0;
-    const double from = 0.8 * startup_us, to = startup_us + (whole_us - startup_us) * (1.0 - done);
-    const long instant = static_cast<long>(from + uniform(random) * std::max(to - from, 0.0));
-    const Child child = run_icsr(arguments, kills < kill_limit ? instant : -1, output);
+    // One kill in four falls in start-up and the resume's reads; the others inside training, within
+    // the first fifth of the uninterrupted run's training time after the first commit of this run.
+    KillPlan plan;
+    if (kills < kill_limit) {
+      const bool early = uniform(random) < 0.25;
+      plan.after_progress = !early;
+      plan.delay_us = static_cast<long>(early ? (0.5 + 0.5 * uniform(random)) * startup_us : 0.2 * uniform(random) * training_us);
+    }
+    const Child child = run_icsr(arguments, plan, output);
     if (!child.killed) {
       ASSERT_EQ(child.exit_code, 0) << "see " << output;
       break;
