@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -44,6 +46,7 @@ Checkpoint to_checkpoint(const TrainedBaseline& trained, const torch::optim::Opt
                          {"device", trained.config.device},
                          {"wall_seconds", wall_seconds},
                          {"revision", trained.config.revision}};
+  if (trained.metadata.contains("optimizer_resets")) checkpoint.metadata["optimizer_resets"] = trained.metadata.at("optimizer_resets");
   if (!trained.history.empty()) {
     const EpochRecord& last = trained.history.back();
     checkpoint.metadata["final"] = {{"train_loss", last.train_loss}, {"eval_fixed", last.eval_fixed},
@@ -62,6 +65,69 @@ BaselineOptions options_of(const TrainingConfig& config) {
   return options;
 }
 
+// Reads the configuration, checks it against the bounds and against the size of what the file holds,
+// and only then builds the model: a corrupt K = 10^8 or d = 10^6 is refused before anything is allocated.
+TrainedBaseline baseline_from_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
+  TrainedBaseline trained;
+  trained.metadata = checkpoint.metadata;
+  if (!checkpoint.metadata.contains("config")) throw std::invalid_argument(path + ": no training config in the metadata");
+  try {
+    trained.config = training_config_from_json(checkpoint.metadata.at("config"));
+    validate(trained.config);
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(path + ": the checkpoint's configuration is invalid: " + error.what());
+  }
+  trained.config.checkpoint = path;
+  if (!checkpoint.tensors.count("train_X")) throw std::invalid_argument(path + ": no train_X tensor");
+  const torch::Tensor& X = checkpoint.tensors.at("train_X");
+  if (X.dim() != 2 || X.size(0) != trained.config.N || X.size(1) != trained.config.d) {
+    throw std::invalid_argument(path + ": train_X does not have the shape (N, d) its metadata gives");
+  }
+  std::int64_t stored = 0;
+  for (const auto& [name, tensor] : checkpoint.tensors) {
+    if (name.rfind("param.", 0) == 0 || name.rfind("buffer.", 0) == 0) stored += tensor.numel();
+  }
+  const std::int64_t described = stored_scalar_count(trained.config.method, options_of(trained.config));
+  check_model_fits_file(described, stored, path,
+                        fmt::format("a {} (d = {}, N = {}, K = {})", to_string(trained.config.method), trained.config.d,
+                                    trained.config.N, trained.config.K));
+  trained.train_X = X.to(torch::kFloat64);
+  trained.model = Baseline(trained.config.method, options_of(trained.config), trained.train_X);
+  trained.model->to(torch::kFloat32);
+  restore_module_tensors(checkpoint, *trained.model, path);
+  try {
+    for (const auto& item : checkpoint.metadata.value("history", nlohmann::json::array())) {
+      EpochRecord record;
+      record.epoch = item.value("epoch", 0);
+      record.train_loss = metadata_number(item, "train_loss", 0.0);
+      record.eval_fixed = metadata_number(item, "eval_fixed", 0.0);
+      record.eval_varying = metadata_number(item, "eval_varying", 0.0);
+      record.seconds = metadata_number(item, "seconds", 0.0);
+      trained.history.push_back(record);
+    }
+    metadata_number(checkpoint.metadata, "wall_seconds", 0.0);
+  } catch (const nlohmann::json::exception& error) {
+    throw std::invalid_argument(path + ": malformed history in the metadata (" + error.what() + ")");
+  }
+  return trained;
+}
+
+// Restores Adam from the checkpoint's "optimizer" blob; returns why it could not (empty: restored).
+std::string restore_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optimizer, const torch::Device& device) {
+  if (!checkpoint.tensors.count("optimizer")) return "the checkpoint holds no optimizer state";
+  const torch::Tensor& blob = checkpoint.tensors.at("optimizer");
+  if (blob.scalar_type() != torch::kUInt8 || blob.dim() != 1) return "the optimizer state is not a byte string";
+  std::istringstream bytes(std::string(static_cast<const char*>(blob.data_ptr()), static_cast<std::size_t>(blob.numel())));
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(bytes, device);
+    optimizer.load(archive);
+  } catch (const c10::Error& error) {
+    return std::string("the optimizer state does not load in this LibTorch (") + error.what_without_backtrace() + ")";
+  }
+  return "";
+}
+
 }  // namespace
 
 nlohmann::json to_json(const TrainingConfig& c) {
@@ -76,23 +142,58 @@ TrainingConfig training_config_from_json(const nlohmann::json& json) {
     TrainingConfig c;
     c.method = method_from_string(json.at("method").get<std::string>());
     c.meta = json.at("meta");
-    c.d = json.at("d");
-    c.N = json.at("N");
-    c.K = json.at("K");
-    c.S = json.at("S");
-    c.support_prior = json.at("support_prior").get<std::vector<int>>();
-    c.epochs = json.at("epochs");
-    c.instances_per_epoch = json.at("instances_per_epoch");
-    c.matrices_per_epoch = json.at("matrices_per_epoch");
-    c.batch = json.at("batch");
+    c.d = metadata_int(json, "d");
+    c.N = metadata_int(json, "N");
+    c.K = metadata_int(json, "K");
+    c.S = metadata_int(json, "S");
+    c.support_prior.clear();
+    for (const nlohmann::json& index : json.at("support_prior")) {
+      if (!index.is_number_integer() || index.get<std::int64_t>() < 0 || index.get<std::int64_t>() > kMaxDimension) {
+        throw std::invalid_argument("training config: support_prior entry " + index.dump() + " is not an index in [0, d)");
+      }
+      c.support_prior.push_back(index.get<int>());
+    }
+    c.epochs = metadata_int(json, "epochs");
+    c.instances_per_epoch = metadata_int(json, "instances_per_epoch");
+    c.matrices_per_epoch = metadata_int(json, "matrices_per_epoch");
+    c.batch = metadata_int(json, "batch");
     c.lr = json.at("lr");
     c.alpha = json.at("alpha");
     c.seed = json.at("seed");
-    c.eval_instances = json.at("eval_instances");
+    c.eval_instances = metadata_int(json, "eval_instances");
     c.support_probability = json.value("support_probability", 0.0);
     return c;
   } catch (const nlohmann::json::exception& error) {
     throw std::invalid_argument(std::string("training config: ") + error.what());
+  }
+}
+
+void validate(const TrainingConfig& c) {
+  constexpr int kIntMax = std::numeric_limits<int>::max();
+  check_integer("--d", c.d, 1, kMaxDimension);
+  check_integer("--N", c.N, 1, kMaxDimension);
+  check_integer("--K", c.K, 1, kMaxLayers);
+  std::vector<int> sorted = c.support_prior;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end() ||
+      (!sorted.empty() && (sorted.front() < 0 || sorted.back() >= c.d))) {
+    throw std::invalid_argument(fmt::format("the support prior must hold distinct indices in [0, {}) (--support-first10 needs "
+                                            "--d >= 10)", c.d));
+  }
+  check_integer("--S", c.S, 1, c.support_prior.empty() ? c.d : static_cast<int>(c.support_prior.size()));
+  check_number("--bernoulli", c.support_probability, 0.0, true, 1.0);
+  check_integer("--epochs", c.epochs, 1, kIntMax);
+  check_integer("--batch", c.batch, 1, kMaxBatch);
+  check_integer("--instances", c.instances_per_epoch, c.batch, kIntMax);
+  check_integer("matrices_per_epoch", c.matrices_per_epoch, 1, kIntMax);
+  check_number("--lr", c.lr, 0.0, false);
+  check_number("alpha", c.alpha, 0.0, true);
+  check_integer("--eval-instances", c.eval_instances, 1, kMaxEvalInstances);
+  if (!std::isfinite(c.max_seconds) || c.max_seconds < 0.0) {
+    throw std::invalid_argument(fmt::format("--max-minutes must be a finite number >= 0, got {}", c.max_seconds / 60.0));
+  }
+  if (c.device != "cpu" && c.device.rfind("cuda", 0) != 0) {
+    throw std::invalid_argument("--device must be cpu or cuda, got '" + c.device + "'");
   }
 }
 
@@ -158,16 +259,18 @@ double evaluate(Baseline& model, int instances, int n, int S, const std::vector<
 std::uint64_t evaluation_seed(const TrainingConfig& config) { return config.seed ^ 0x5eed0e7a1ULL; }
 
 TrainedBaseline train_baseline(const TrainingConfig& config, const std::function<void(const EpochRecord&)>& on_epoch) {
-  if (config.batch < 1 || config.instances_per_epoch < config.batch || config.epochs < 0) {
-    throw std::invalid_argument("training needs batch >= 1, instances_per_epoch >= batch and epochs >= 0");
-  }
+  validate(config);
   const torch::Device device(config.device);
+  if (!config.checkpoint.empty()) remove_stale_temporary(config.checkpoint);
   TrainedBaseline trained;
   trained.config = config;
   std::unique_ptr<torch::optim::Adam> optimizer;
   double previous_seconds = 0.0;
-  if (!config.checkpoint.empty() && std::filesystem::exists(config.checkpoint)) {
-    trained = load_baseline(config.checkpoint);
+  Checkpoint stored;
+  const bool resuming = !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
+  if (resuming) {
+    stored = load_checkpoint(config.checkpoint, kFormat, "baseline");
+    trained = baseline_from_checkpoint(stored, config.checkpoint);
     const nlohmann::json mine = to_json(config), theirs = to_json(trained.config);
     for (const auto& [key, value] : mine.items()) {
       if (key != "epochs" && theirs.at(key) != value) {
@@ -176,7 +279,8 @@ TrainedBaseline train_baseline(const TrainingConfig& config, const std::function
       }
     }
     trained.config = config;
-    previous_seconds = trained.metadata.value("wall_seconds", 0.0);
+    previous_seconds = metadata_number(trained.metadata, "wall_seconds", 0.0);
+    if (!std::isfinite(previous_seconds)) previous_seconds = 0.0;
   } else {
     torch::manual_seed(config.seed);
     trained.train_X = torch::randn({config.N, config.d}, torch::kFloat64);
@@ -188,18 +292,13 @@ TrainedBaseline train_baseline(const TrainingConfig& config, const std::function
   if (trained.model->learns()) {
     optimizer = std::make_unique<torch::optim::Adam>(trained.model->parameters(), torch::optim::AdamOptions(config.lr));
     if (!trained.history.empty()) {
-      const Checkpoint stored = load_safetensors(config.checkpoint);
-      if (stored.tensors.count("optimizer")) {
-        const torch::Tensor blob = stored.tensors.at("optimizer");
-        std::istringstream bytes(std::string(static_cast<const char*>(blob.data_ptr()), blob.numel()));
-        try {
-          torch::serialize::InputArchive archive;
-          archive.load_from(bytes, device);
-          optimizer->load(archive);
-        } catch (const c10::Error&) {
-          fmt::print(stderr, "warning: {}: the optimizer state does not load in this LibTorch; Adam restarts\n",
-                     config.checkpoint);
-        }
+      const std::string reason = restore_optimizer(stored, *optimizer, device);
+      if (!reason.empty()) {
+        // Training goes on, but the run is no longer the uninterrupted one: say so, and keep it on record.
+        fmt::print(stderr, "warning: {}: {}; Adam restarts at epoch {} (recorded as an optimizer reset)\n", config.checkpoint,
+                   reason, trained.history.size() + 1);
+        if (!trained.metadata.contains("optimizer_resets")) trained.metadata["optimizer_resets"] = nlohmann::json::array();
+        trained.metadata["optimizer_resets"].push_back({{"epoch", trained.history.size()}, {"reason", reason}});
       }
     }
   }
@@ -276,29 +375,7 @@ Nmse nmse_db(TrainedBaseline& trained, int instances, bool fresh_X, std::uint64_
 }
 
 TrainedBaseline load_baseline(const std::string& path) {
-  const Checkpoint checkpoint = load_checkpoint(path, kFormat, "baseline");
-  TrainedBaseline trained;
-  trained.metadata = checkpoint.metadata;
-  trained.config = training_config_from_json(checkpoint.metadata.at("config"));
-  trained.config.checkpoint = path;
-  if (!checkpoint.tensors.count("train_X")) throw std::invalid_argument(path + ": no train_X tensor");
-  trained.train_X = checkpoint.tensors.at("train_X").to(torch::kFloat64);
-  if (trained.train_X.dim() != 2 || trained.train_X.size(0) != trained.config.N || trained.train_X.size(1) != trained.config.d) {
-    throw std::invalid_argument(path + ": train_X does not have the shape (N, d) its metadata gives");
-  }
-  trained.model = Baseline(trained.config.method, options_of(trained.config), trained.train_X);
-  trained.model->to(torch::kFloat32);
-  restore_module_tensors(checkpoint, *trained.model, path);
-  for (const auto& item : checkpoint.metadata.value("history", nlohmann::json::array())) {
-    EpochRecord record;
-    record.epoch = item.value("epoch", 0);
-    record.train_loss = item.value("train_loss", 0.0);
-    record.eval_fixed = item.value("eval_fixed", 0.0);
-    record.eval_varying = item.value("eval_varying", 0.0);
-    record.seconds = item.value("seconds", 0.0);
-    trained.history.push_back(record);
-  }
-  return trained;
+  return baseline_from_checkpoint(load_checkpoint(path, kFormat, "baseline"), path);
 }
 
 }  // namespace icsr::models

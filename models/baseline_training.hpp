@@ -6,7 +6,9 @@
 // Resumable: every epoch ends with an atomic safetensors checkpoint (parameters, the training X, the
 // optimizer state, and metadata: config, seed, epochs, device, wall time, per-epoch losses, git
 // revision). Epoch e draws its data from seed and e alone, so a resumed run continues the same
-// sequence. A NaN or infinite loss stops training with an error naming the epoch and the last good
+// sequence. Model and optimizer share one file, so a kill at any instant leaves a consistent pair; a
+// resume that finds no usable optimizer state restarts Adam with a warning and records it under
+// "optimizer_resets" ([{epoch, reason}]) in the metadata. A NaN or infinite loss stops training with an error naming the epoch and the last good
 // checkpoint.
 #pragma once
 
@@ -43,6 +45,14 @@ struct TrainingConfig {
 
 nlohmann::json to_json(const TrainingConfig& config);
 TrainingConfig training_config_from_json(const nlohmann::json& json);  // throws std::invalid_argument
+
+// Throws std::invalid_argument naming the flag as `icsr train` spells it, its range and the value, when
+// a value is non-finite or out of range: --d, --N in [1, kMaxDimension]; --K in [1, kMaxLayers]; --S in
+// [1, d] (or the support prior's size); --bernoulli in [0, 1]; --epochs >= 1; --batch in [1, kMaxBatch];
+// --instances >= --batch; --lr > 0; --eval-instances in [1, kMaxEvalInstances]; --max-minutes >= 0;
+// alpha >= 0; matrices_per_epoch >= 1; support prior indices distinct and in [0, d); --device cpu or
+// cuda[:i]. train_baseline and load_baseline call it (the bounds are in models/safetensors.hpp).
+void validate(const TrainingConfig& config);
 
 struct EpochRecord {
   int epoch = 0;             // 1-based
@@ -86,12 +96,15 @@ Nmse nmse_db(TrainedBaseline& trained, int instances, bool fresh_X, std::uint64_
 // The seed of the evaluation on the training X; the one on fresh X is this plus 1.
 std::uint64_t evaluation_seed(const TrainingConfig& config);
 
-// Trains (or resumes) and returns the model; calls `on_epoch` after each epoch. Throws
+// Trains (or resumes) and returns the model; calls `on_epoch` after each epoch, once its checkpoint is
+// committed (so a log written from it never runs ahead of the checkpoint). Removes a stale PATH.tmp
+// left by a killed save. Throws std::invalid_argument on an invalid config (validate) and
 // std::runtime_error on a non-finite loss.
 TrainedBaseline train_baseline(const TrainingConfig& config, const std::function<void(const EpochRecord&)>& on_epoch);
 
-// Loads a checkpoint written by train_baseline; throws std::invalid_argument when it is corrupt or
-// does not match its metadata.
+// Loads a checkpoint written by train_baseline; throws std::invalid_argument when it is corrupt, holds
+// non-finite weights, its configuration is out of range (validate), or the file does not hold what the
+// configuration describes. All of it is checked before the model is built.
 TrainedBaseline load_baseline(const std::string& path);
 
 }  // namespace icsr::models

@@ -33,6 +33,20 @@ Method method_from_string(const std::string& name) {
   throw std::invalid_argument("unknown method '" + name + "'; known: " + known);
 }
 
+std::int64_t stored_scalar_count(Method method, const BaselineOptions& options) {
+  const std::int64_t d = options.d, N = options.N, K = options.K;
+  switch (method) {
+    case Method::ista:
+    case Method::fista: return 0;
+    case Method::lista: return K * d * N + K * d * d + K;  // w1 (K, d, N), w2 (K, d, d), theta (K)
+    case Method::lista_cp: return K * N * d + K;          // w (K, N, d), theta (K)
+    case Method::alista: return N * d + 2 * K;            // alista_w (N, d), gamma, theta (K)
+    case Method::lista_vm:
+    case Method::lista_vm_ss: return d * d + 2 * K + d;  // mv (d, d), gamma, theta (K), prior (d)
+  }
+  return 0;
+}
+
 torch::Tensor soft_threshold(const torch::Tensor& x, const torch::Tensor& theta) {
   return x - torch::max(torch::min(x, theta), -theta);
 }

@@ -16,6 +16,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ class BaselineImpl : public torch::nn::Module {
   torch::Tensor theta_, gamma_, w1_, w2_, w_, mv_, alista_w_, prior_;
 };
 TORCH_MODULE(Baseline);
+
+// The number of scalars a baseline stores (parameters and buffers) for these options, without building
+// it: loading checks a checkpoint's configuration against what the file holds before allocating.
+std::int64_t stored_scalar_count(Method method, const BaselineOptions& options);
 
 // alista's W for one X (N, d): W_i = (X X^T)^{-1} X_i / (X_i^T (X X^T)^{-1} X_i), which minimises
 // ||W^T X||_F subject to W_i^T X_i = 1 (needs N <= d and X X^T invertible).

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -24,7 +25,123 @@ std::uint64_t step_seed(std::uint64_t seed, std::int64_t step) {
   return seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) * 2654435761ULL + 17;
 }
 
-std::string state_path(const std::string& path) { return path + ".state"; }
+// The optimizer state of step s lives in "<model file name>.state-<s>", next to the model file,
+// which names it under "state_file". Files written before that (no "state_file") used "<name>.state".
+std::string state_file_name(const std::string& path, std::int64_t step) {
+  return std::filesystem::path(path).filename().string() + ".state-" + std::to_string(step);
+}
+
+std::string sibling(const std::string& path, const std::string& name) {
+  return (std::filesystem::path(path).parent_path() / name).string();
+}
+
+// Removes the state files (and their .tmp) of PATH other than `keep`: those of older steps, and those a
+// kill left past the last commit. The legacy PATH.state is kept while the model names no state file.
+void remove_stale_state_files(const std::string& path, const std::string& keep) {
+  const std::filesystem::path model(path);
+  const std::filesystem::path folder = model.has_parent_path() ? model.parent_path() : std::filesystem::path(".");
+  const std::string prefix = model.filename().string() + ".state";
+  std::error_code error;
+  std::vector<std::filesystem::path> stale;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name == keep) continue;
+    const std::string rest = name.substr(prefix.size());
+    const bool legacy = rest.empty() || rest == ".tmp";
+    const bool stepped = rest.size() > 1 && rest[0] == '-';
+    if ((legacy && !keep.empty()) || (legacy && rest == ".tmp") || stepped) stale.push_back(entry.path());
+  }
+  for (const auto& file : stale) std::filesystem::remove(file, error);
+}
+
+// Restores the float32 parameters and Adam's state that the model file names; returns why it could
+// not (empty: restored).
+std::string restore_state(const std::string& path, TrainedIcl& trained, torch::optim::Optimizer& optimizer,
+                          const torch::Device& device) {
+  const std::string named = trained.metadata.value("state_file", "");
+  const std::string state = named.empty() ? path + ".state" : sibling(path, named);
+  if (!std::filesystem::exists(state)) return "its optimizer state " + state + " is missing";
+  try {
+    const Checkpoint stored = load_safetensors(state);
+    if (stored.metadata.value("format", "") != kStateFormat) return state + " is not an optimizer state file";
+    const std::int64_t steps = stored.metadata.value("steps_done", std::int64_t{-1});
+    if (steps != trained.steps_done) {
+      return fmt::format("{} is of step {}, the model of step {}", state, steps, trained.steps_done);
+    }
+    if (!stored.tensors.count("optimizer")) return state + " holds no optimizer tensor";
+    restore_module_tensors(stored, *trained.model, state);
+    const torch::Tensor& blob = stored.tensors.at("optimizer");
+    std::istringstream bytes(std::string(static_cast<const char*>(blob.data_ptr()), static_cast<std::size_t>(blob.numel())));
+    torch::serialize::InputArchive archive;
+    archive.load_from(bytes, device);
+    optimizer.load(archive);
+  } catch (const std::invalid_argument& error) {
+    return error.what();
+  } catch (const c10::Error& error) {
+    return state + ": the optimizer state does not load (" + error.what_without_backtrace() + ")";
+  }
+  return "";
+}
+
+std::string log_line(const IclEvalRecord& record) {
+  return fmt::format("{} {} {:.6g} {:.6g} {:.1f}\n", record.step, record.instances, record.train_loss, record.eval_loss,
+                     record.seconds);
+}
+
+// The step of the last record line of a log; 0 when it has only comments, -1 when it is missing or empty.
+std::int64_t last_logged_step(const std::string& log_path) {
+  std::ifstream in(log_path);
+  std::int64_t last = -1;
+  for (std::string line; std::getline(in, line);) {
+    if (last < 0) last = 0;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::int64_t step = 0;
+    if (fields >> step) last = std::max(last, step);
+  }
+  return last;
+}
+
+// Reads the configuration, checks it against the bounds and against the size of what the file holds,
+// and only then builds the model: a corrupt layers = 10^8 is refused before anything is allocated.
+TrainedIcl icl_from_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
+  TrainedIcl trained;
+  trained.metadata = checkpoint.metadata;
+  if (!checkpoint.metadata.contains("config")) throw std::invalid_argument(path + ": no training config in the metadata");
+  try {
+    trained.config = icl_training_config_from_json(checkpoint.metadata.at("config"));
+    validate(trained.config);
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(path + ": the checkpoint's configuration is invalid: " + error.what());
+  }
+  trained.config.checkpoint = path;
+  const nlohmann::json& steps = checkpoint.metadata.contains("steps_done") ? checkpoint.metadata.at("steps_done") : nlohmann::json(0);
+  if (!steps.is_number_integer() || steps.get<std::int64_t>() < 0) {
+    throw std::invalid_argument(path + ": steps_done = " + steps.dump() + " is not a count of steps");
+  }
+  trained.steps_done = steps.get<std::int64_t>();
+  std::int64_t stored = 0;
+  for (const auto& [name, tensor] : checkpoint.tensors) {
+    if (name.rfind("param.", 0) == 0 || name.rfind("buffer.", 0) == 0) stored += tensor.numel();
+  }
+  const std::int64_t described = stored_scalar_count(trained.config.model);
+  const IclModelOptions& o = trained.config.model;
+  check_model_fits_file(described, stored, path,
+                        fmt::format("a {} (d = {}, N = {}, {} layers, {} heads, embedding {})", to_string(o.architecture), o.d, o.N,
+                                    o.layers, o.heads, o.embed));
+  trained.model = IclModel(trained.config.model);
+  restore_module_tensors(checkpoint, *trained.model, path);
+  try {
+    for (const auto& item : checkpoint.metadata.value("history", nlohmann::json::array())) {
+      trained.history.push_back({item.value("step", std::int64_t{0}), item.value("instances", std::int64_t{0}),
+                                 metadata_number(item, "train_loss", 0.0), metadata_number(item, "eval_loss", 0.0),
+                                 metadata_number(item, "seconds", 0.0)});
+    }
+  } catch (const nlohmann::json::exception& error) {
+    throw std::invalid_argument(path + ": malformed history in the metadata (" + error.what() + ")");
+  }
+  return trained;
+}
 
 torch::Tensor serialize_optimizer(const torch::optim::Optimizer& optimizer) {
   std::ostringstream bytes;
@@ -68,23 +185,24 @@ IclTrainingConfig icl_training_config_from_json(const nlohmann::json& json) {
     IclTrainingConfig c;
     c.model.architecture = architecture_from_string(json.at("model").get<std::string>());
     c.model.readout = readout_from_string(json.at("readout").get<std::string>());
-    c.model.d = json.at("d");
-    c.model.N = json.at("N");
-    c.model.layers = json.at("layers");
-    c.model.heads = json.at("heads");
-    c.model.embed = json.at("embed");
+    c.model.d = metadata_int(json, "d");
+    c.model.N = metadata_int(json, "N");
+    c.model.layers = metadata_int(json, "layers");
+    c.model.heads = metadata_int(json, "heads");
+    c.model.embed = metadata_int(json, "embed");
     c.model.init_std = json.at("init_std");
-    c.S = json.at("S");
+    c.S = metadata_int(json, "S");
     c.support_first10 = json.at("support_first10");
+    if (!json.at("instances").is_number_integer()) throw std::invalid_argument("training config: 'instances' is not an integer");
     c.instances = json.at("instances");
-    c.batch = json.at("batch");
+    c.batch = metadata_int(json, "batch");
     c.lr = json.at("lr");
     c.clip = json.value("clip", 0.0);
     c.seed = json.at("seed");
     c.device = json.at("device");
     c.precision = json.at("precision");
-    c.eval_instances = json.at("eval_instances");
-    c.eval_every = json.at("eval_every");
+    c.eval_instances = metadata_int(json, "eval_instances");
+    c.eval_every = metadata_int(json, "eval_every");
     c.target_loss = json.at("target_loss");
     return c;
   } catch (const nlohmann::json::exception& error) {
@@ -93,18 +211,30 @@ IclTrainingConfig icl_training_config_from_json(const nlohmann::json& json) {
 }
 
 void validate(const IclTrainingConfig& c) {
+  constexpr int kIntMax = std::numeric_limits<int>::max();
+  check_integer("--d", c.model.d, 1, kMaxDimension);
+  check_integer("--N", c.model.N, 1, kMaxDimension);
+  check_integer("--layers", c.model.layers, 1, kMaxLayers);
+  check_integer("--heads", c.model.heads, 1, kMaxHeads);
+  check_integer("--embed", c.model.embed, c.model.architecture == Architecture::gpt2 ? 1 : 0, kMaxEmbed);
+  check_number("init_std", c.model.init_std, 0.0, false);
   validate(c.model);
-  if (c.S < 1 || c.S > (c.support_first10 ? std::min(10, c.model.d) : c.model.d)) {
-    throw std::invalid_argument("S must lie in [1, d] (in [1, 10] with the support prior)");
+  if (c.support_first10 && c.model.d < 10) throw std::invalid_argument("--support-first10 (the first 10 entries) needs --d >= 10");
+  check_integer("--S", c.S, 1, c.support_first10 ? 10 : c.model.d);
+  check_integer("--batch", c.batch, 1, kMaxBatch);
+  check_integer("--instances", c.instances, c.batch, std::numeric_limits<std::int64_t>::max() / 2);
+  check_number("--lr", c.lr, 0.0, false);
+  check_number("--clip", c.clip, 0.0, true);
+  check_number("--target-loss", c.target_loss, 0.0, true);
+  if (!std::isfinite(c.max_seconds) || c.max_seconds < 0.0) {
+    throw std::invalid_argument(fmt::format("--max-minutes must be a finite number >= 0, got {}", c.max_seconds / 60.0));
   }
-  if (c.support_first10 && c.model.d < 10) throw std::invalid_argument("the support prior (first 10 entries) needs d >= 10");
-  if (c.batch < 1) throw std::invalid_argument("batch must be >= 1");
-  if (c.instances < c.batch) throw std::invalid_argument("instances must be >= batch");
-  if (!(c.lr > 0.0)) throw std::invalid_argument("lr must be > 0");
-  if (c.clip < 0.0) throw std::invalid_argument("clip must be >= 0");
-  if (c.precision != "fp32" && c.precision != "tf32") throw std::invalid_argument("precision must be fp32 or tf32");
-  if (c.eval_instances < 1 || c.eval_every < 1) throw std::invalid_argument("eval_instances and eval_every must be >= 1");
-  if (c.max_seconds < 0.0 || c.target_loss < 0.0) throw std::invalid_argument("max_seconds and target_loss must be >= 0");
+  if (c.precision != "fp32" && c.precision != "tf32") throw std::invalid_argument("--precision must be fp32 or tf32, got '" + c.precision + "'");
+  check_integer("--eval-instances", c.eval_instances, 1, kMaxEvalInstances);
+  check_integer("--eval-every", c.eval_every, 1, kIntMax);
+  if (c.device != "cpu" && c.device.rfind("cuda", 0) != 0) {
+    throw std::invalid_argument("--device must be cpu or cuda, got '" + c.device + "'");
+  }
 }
 
 IclBatch sample_icl_batch(int B, int N, int d, int S, bool support_first10, const torch::TensorOptions& options) {
@@ -175,19 +305,7 @@ torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimi
 }
 
 TrainedIcl load_icl(const std::string& path) {
-  const Checkpoint checkpoint = load_checkpoint(path, kFormat, "Small TF / GPT-2");
-  TrainedIcl trained;
-  trained.metadata = checkpoint.metadata;
-  trained.config = icl_training_config_from_json(checkpoint.metadata.at("config"));
-  trained.config.checkpoint = path;
-  trained.steps_done = checkpoint.metadata.value("steps_done", std::int64_t{0});
-  trained.model = IclModel(trained.config.model);
-  restore_module_tensors(checkpoint, *trained.model, path);
-  for (const auto& item : checkpoint.metadata.value("history", nlohmann::json::array())) {
-    trained.history.push_back({item.value("step", std::int64_t{0}), item.value("instances", std::int64_t{0}),
-                               item.value("train_loss", 0.0), item.value("eval_loss", 0.0), item.value("seconds", 0.0)});
-  }
-  return trained;
+  return icl_from_checkpoint(load_checkpoint(path, kFormat, "Small TF / GPT-2"), path);
 }
 
 TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(const IclEvalRecord&)>& on_record,
@@ -200,9 +318,12 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   double previous_seconds = 0.0;
   nlohmann::json chunks = nlohmann::json::array();
   std::unique_ptr<torch::optim::Adam> optimizer;
+  if (!config.checkpoint.empty()) remove_stale_temporary(config.checkpoint);
   const bool resuming = !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
+  Checkpoint model_file;
   if (resuming) {
-    trained = load_icl(config.checkpoint);
+    model_file = load_checkpoint(config.checkpoint, kFormat, "Small TF / GPT-2");
+    trained = icl_from_checkpoint(model_file, config.checkpoint);
     const nlohmann::json mine = to_json(config), theirs = to_json(trained.config);
     for (const auto& [key, value] : mine.items()) {
       if (resumable_key(key) && theirs.at(key) != value) {
@@ -211,12 +332,14 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
       }
     }
     trained.config = config;
-    previous_seconds = trained.metadata.value("wall_seconds", 0.0);
+    previous_seconds = metadata_number(trained.metadata, "wall_seconds", 0.0);
+    if (!std::isfinite(previous_seconds)) previous_seconds = 0.0;
     chunks = trained.metadata.value("chunks", nlohmann::json::array());
   } else {
     torch::manual_seed(config.seed);
     trained.model = IclModel(config.model);
   }
+  if (!config.checkpoint.empty()) remove_stale_state_files(config.checkpoint, trained.metadata.value("state_file", ""));
   trained.model->to(device);
   std::vector<torch::Tensor> trainable;
   for (const auto& parameter : trained.model->parameters()) {
@@ -224,26 +347,17 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   }
   optimizer = std::make_unique<torch::optim::Adam>(trainable, torch::optim::AdamOptions(config.lr));
   if (resuming) {
-    // The state file holds the float32 parameters and Adam's moments of the same step; without it (a
-    // committed model alone) training goes on from the stored parameters with a fresh Adam.
-    const std::string state = state_path(config.checkpoint);
-    bool restored = false;
-    if (std::filesystem::exists(state)) {
-      const Checkpoint stored = load_safetensors(state);
-      if (stored.metadata.value("format", "") == kStateFormat && stored.metadata.value("steps_done", std::int64_t{-1}) == trained.steps_done) {
-        restore_module_tensors(stored, *trained.model, state);
-        const torch::Tensor blob = stored.tensors.at("optimizer");
-        std::istringstream bytes(std::string(static_cast<const char*>(blob.data_ptr()), blob.numel()));
-        try {
-          torch::serialize::InputArchive archive;
-          archive.load_from(bytes, device);
-          optimizer->load(archive);
-          restored = true;
-        } catch (const c10::Error&) {
-        }
-      }
+    const std::string reason = restore_state(config.checkpoint, trained, *optimizer, device);
+    if (!reason.empty()) {
+      // Training goes on from the model file with a fresh Adam; the run is then not the uninterrupted
+      // one, so say so and keep it on record.
+      restore_module_tensors(model_file, *trained.model, config.checkpoint);
+      optimizer = std::make_unique<torch::optim::Adam>(trainable, torch::optim::AdamOptions(config.lr));
+      fmt::print(stderr, "warning: {}: {}; training resumes at step {} with a fresh Adam (recorded as an optimizer reset)\n",
+                 config.checkpoint, reason, trained.steps_done + 1);
+      if (!trained.metadata.contains("optimizer_resets")) trained.metadata["optimizer_resets"] = nlohmann::json::array();
+      trained.metadata["optimizer_resets"].push_back({{"step", trained.steps_done}, {"reason", reason}});
     }
-    if (!restored) fmt::print(stderr, "warning: no matching {}; training resumes with a fresh Adam\n", state);
   }
 
   const auto begin = std::chrono::steady_clock::now();
@@ -251,9 +365,18 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   const std::int64_t total_steps = (config.instances + config.batch - 1) / config.batch;
   const std::uint64_t eval_seed = icl_evaluation_seed(config);
   const std::int64_t first_step = trained.steps_done + 1;
-  bool target_reached = trained.metadata.value("target_reached", false);
-  std::int64_t skipped = trained.metadata.value("skipped_steps", std::int64_t{0});
-  std::vector<double> curve = trained.metadata.value("final_curve", std::vector<double>{});
+  bool target_reached = false;
+  std::int64_t skipped = 0;
+  std::vector<double> curve;
+  try {
+    target_reached = trained.metadata.value("target_reached", false);
+    skipped = trained.metadata.value("skipped_steps", std::int64_t{0});
+    for (const nlohmann::json& value : trained.metadata.value("final_curve", nlohmann::json::array())) {
+      curve.push_back(value.is_null() ? std::nan("") : value.get<double>());  // NaN is stored as null
+    }
+  } catch (const nlohmann::json::exception& error) {
+    throw std::invalid_argument(config.checkpoint + ": malformed metadata (" + error.what() + ")");
+  }
 
   const auto save = [&](bool final_save) {
     if (config.checkpoint.empty()) return;
@@ -281,14 +404,26 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
         {"wall_seconds", wall},
         {"revision", config.revision},
         {"parameters", parameter_count(trained.model)}};
+    if (trained.metadata.contains("optimizer_resets")) metadata["optimizer_resets"] = trained.metadata.at("optimizer_resets");
     int64_t bytes32 = 0;
     for (const auto& p : trained.model->parameters()) bytes32 += p.numel() * 4;
     const bool half = bytes32 > kCheckpointByteLimit;
     metadata["stored_dtype"] = half ? "F16" : "F32";
+    // The commit protocol: the state of this step goes to its own file first; the model file, written
+    // next, names it and is the commit; older state files go last. A kill at any instant leaves a model
+    // file whose named state exists and carries its step (files past the commit are removed on resume).
+    const std::string state_name = state_file_name(config.checkpoint, trained.steps_done);
+    Checkpoint state_file;
+    put_module_tensors(state_file, *trained.model, torch::kFloat32);
+    state_file.tensors["optimizer"] = serialize_optimizer(*optimizer);
+    state_file.metadata = {{"format", kStateFormat}, {"steps_done", trained.steps_done}};
+    save_safetensors(sibling(config.checkpoint, state_name), state_file);
+    metadata["state_file"] = state_name;
     Checkpoint model_file;
     put_module_tensors(model_file, *trained.model, half ? torch::kFloat16 : torch::kFloat32);
     model_file.metadata = metadata;
     save_safetensors(config.checkpoint, model_file);
+    remove_stale_state_files(config.checkpoint, state_name);
     if (half && final_save && !curve.empty()) {
       // Measure what float16 storage does to the evaluation, and record it.
       TrainedIcl rounded = load_icl(config.checkpoint);
@@ -298,18 +433,28 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
                                               {"curve_stored", stored}};
       save_safetensors(config.checkpoint, model_file);
     }
-    Checkpoint state_file;
-    put_module_tensors(state_file, *trained.model, torch::kFloat32);
-    state_file.tensors["optimizer"] = serialize_optimizer(*optimizer);
-    state_file.metadata = {{"format", kStateFormat}, {"steps_done", trained.steps_done}};
-    save_safetensors(state_path(config.checkpoint), state_file);
   };
 
+  // The log never runs ahead of the checkpoint: lines wait in `pending` until the checkpoint that
+  // covers them is committed. A kill between the commit and the write leaves the log behind; the next
+  // run first appends the records the checkpoint holds and the log lacks.
   std::ofstream log;
-  if (!config.checkpoint.empty()) log.open(config.checkpoint + ".log", std::ios::app);
-  if (log && first_step == 1) {
-    log << "# " << to_json(config).dump() << "\n# step instances train_loss eval_loss_at_N+1 seconds\n";
+  std::string pending;
+  if (!config.checkpoint.empty()) {
+    const std::int64_t logged = last_logged_step(config.checkpoint + ".log");
+    log.open(config.checkpoint + ".log", std::ios::app);
+    if (logged < 0 || first_step == 1) pending += "# " + to_json(config).dump() + "\n# step instances train_loss eval_loss_at_N+1 seconds\n";
+    for (const IclEvalRecord& record : trained.history) {
+      if (record.step > logged) pending += log_line(record);
+    }
+    if (log && !trained.history.empty()) log << pending << std::flush;
+    if (!trained.history.empty()) pending.clear();
   }
+  const auto commit = [&](bool final_save) {
+    save(final_save);
+    if (log) log << pending << std::flush;
+    pending.clear();
+  };
 
   trained.model->train();
   torch::Tensor window = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(device));
@@ -320,14 +465,13 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
     curve = label_loss_curve(trained.model, config.eval_instances, config.S, config.support_first10, eval_seed);
     IclEvalRecord record{step, step * config.batch, train_loss, curve.back(), previous_seconds + elapsed()};
     trained.history.push_back(record);
-    if (log) log << fmt::format("{} {} {:.6g} {:.6g} {:.1f}\n", record.step, record.instances, record.train_loss, record.eval_loss,
-                                record.seconds) << std::flush;
+    pending += log_line(record);
     window.zero_();
     window_steps = 0;
     window_skipped = 0;
     window_first = step + 1;
     if (config.target_loss > 0.0 && record.eval_loss <= config.target_loss) target_reached = true;
-    if (on_record) on_record(record);
+    return record;
   };
 
   for (std::int64_t step = first_step; step <= total_steps; ++step) {
@@ -338,7 +482,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
     } else {
       ++skipped;
       ++window_skipped;
-      if (log) log << fmt::format("# step {}: non-finite loss, batch skipped\n", step) << std::flush;
+      pending += fmt::format("# step {}: non-finite loss, batch skipped\n", step);
     }
     trained.steps_done = step;
     const bool due = step % config.eval_every == 0 || step == total_steps;
@@ -357,8 +501,9 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
       if (now - last_progress >= 10.0) last_progress = now;
     }
     if (due || out_of_time) {
-      evaluate_and_record(step);
-      save(out_of_time || step == total_steps || target_reached);
+      const IclEvalRecord record = evaluate_and_record(step);
+      commit(out_of_time || step == total_steps || target_reached);
+      if (on_record) on_record(record);
       if (out_of_time || target_reached) break;
     }
   }

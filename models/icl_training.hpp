@@ -8,15 +8,21 @@
 // Figure 1 (a deviation from the paper, stated in every checkpoint).
 //
 // Adam (lr 1e-4, batch 64: Garg et al.'s values; the paper gives neither), gradient norm clipped at 1. Step s draws its batch from
-// (seed, s) alone, so a resumed run continues the same sequence. Two files per run:
-//   PATH        the model: parameters (float32, or float16 when float32 would exceed 25 MB; the effect
-//               of that rounding on the evaluation is measured and recorded) and the metadata: config,
-//               seed, steps, instances, device, precision, wall time, history, final evaluation curve,
-//               git revision, and "reduced" (stopped before the paper's budget and its error).
-//   PATH.state  float32 parameters and the Adam state, to resume; not meant to be committed.
-// PATH.log gets one line per evaluation. A batch whose loss is not finite is skipped (no update; counted
-// as skipped_steps in the metadata and logged); when more steps of an evaluation window are skipped than
-// taken, training stops with an error naming the steps and the last good checkpoint.
+// (seed, s) alone, so a resumed run continues the same sequence. Files per run:
+//   PATH          the model: parameters (float32, or float16 when float32 would exceed 25 MB; the effect
+//                 of that rounding on the evaluation is measured and recorded) and the metadata: config,
+//                 seed, steps, instances, device, precision, wall time, history, final evaluation curve,
+//                 git revision, "reduced" (stopped before the paper's budget and its error), the name of
+//                 its state file, and "optimizer_resets" ([{step, reason}], absent when none).
+//   PATH.state-S  float32 parameters and the Adam state of step S, to resume; not meant to be committed.
+//                 It is written before the model file that names it, and older ones are removed after,
+//                 so a kill at any instant leaves a model file whose named state matches it. A resume
+//                 that finds no matching state goes on with a fresh Adam, warns, and records the reset.
+//   PATH.log      one line per evaluation, written only once the checkpoint covering it is committed.
+// Stale PATH.tmp and state files past the last commit are removed when training starts. A batch whose
+// loss is not finite is skipped (no update; counted as skipped_steps in the metadata and logged); when
+// more steps of an evaluation window are skipped than taken, training stops with an error naming the
+// steps and the last good checkpoint.
 #pragma once
 
 #include <cstdint>
@@ -55,7 +61,14 @@ struct IclTrainingConfig {
 
 nlohmann::json to_json(const IclTrainingConfig& config);
 IclTrainingConfig icl_training_config_from_json(const nlohmann::json& json);  // throws std::invalid_argument
-void validate(const IclTrainingConfig& config);                               // throws std::invalid_argument
+// Throws std::invalid_argument naming the flag as `icsr train-tf` spells it, its range and the value, when
+// a value is non-finite or out of range: --d, --N in [1, kMaxDimension]; --layers in [1, kMaxLayers];
+// --heads in [1, kMaxHeads]; --embed in [1, kMaxEmbed] for gpt2; --S in [1, d] ([1, 10] with
+// --support-first10, which needs d >= 10); --batch in [1, kMaxBatch]; --instances >= --batch; --lr > 0;
+// --clip >= 0; --target-loss >= 0; --max-minutes >= 0; --eval-instances in [1, kMaxEvalInstances];
+// --eval-every >= 1; --precision fp32 or tf32; --device cpu or cuda[:i]; then validate(model).
+// train_icl and load_icl call it (the bounds are in models/safetensors.hpp).
+void validate(const IclTrainingConfig& config);
 
 struct IclEvalRecord {
   std::int64_t step = 0;
@@ -99,14 +112,16 @@ std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config);
 torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimizer, const IclTrainingConfig& config,
                                 std::int64_t step);
 
-// Trains (or resumes) and returns the model; calls `on_record` after each evaluation and `on_progress`
+// Trains (or resumes) and returns the model; calls `on_record` after each evaluation, once its checkpoint
+// is committed, and `on_progress`
 // (step, smoothed loss, instances per second) about every 10 s. Throws std::runtime_error on a
 // non-finite loss.
 TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(const IclEvalRecord&)>& on_record,
                      const std::function<void(std::int64_t, double, double)>& on_progress = {});
 
 // Loads a model file written by train_icl (float32 on the CPU); throws std::invalid_argument when it is
-// corrupt or does not match its metadata.
+// corrupt, holds non-finite weights, its configuration is out of range (validate), or the file does not
+// hold what the configuration describes. All of it is checked before the model is built.
 TrainedIcl load_icl(const std::string& path);
 
 }  // namespace icsr::models

@@ -224,4 +224,18 @@ int64_t parameter_count(IclModel& model) {
   return count;
 }
 
+int64_t stored_scalar_count(const IclModelOptions& options) {
+  const int64_t d = options.d, N = options.N, layers = options.layers, heads = options.heads;
+  if (options.architecture == Architecture::small_tf) {
+    const int64_t D = 2 * d + 2;
+    // query, key, value (heads, D, D); w1 (4D, D); w2 (D, 4D); bias (4D); then readout_v (D),
+    // readout_V and readout_V_dagger (D, d).
+    return layers * (3 * heads * D * D + 8 * D * D + 4 * D) + D + 2 * D * d;
+  }
+  const int64_t E = options.embed;
+  // read_in (E, d) + E; read_out E + 1; positions (2N+1, E); per block two LayerNorms (4E), attn
+  // (3E, E) + 3E, proj (E, E) + E, fc (4E, E) + 4E, out (E, 4E) + E; the final LayerNorm (2E).
+  return d * E + E + E + 1 + (2 * N + 1) * E + layers * (12 * E * E + 13 * E) + 2 * E;
+}
+
 }  // namespace icsr::models

@@ -112,4 +112,9 @@ TORCH_MODULE(IclModel);
 // Number of trainable scalars.
 int64_t parameter_count(IclModel& model);
 
+// Number of scalars the model stores (every parameter, trainable or not, and every buffer) for these
+// options, without building it: loading checks a checkpoint's configuration against what the file
+// holds before allocating. Call it on options within the checkpoint bounds (no overflow check).
+int64_t stored_scalar_count(const IclModelOptions& options);
+
 }  // namespace icsr::models

@@ -1,10 +1,14 @@
 #include "models/safetensors.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 #include <sstream>
 #include <vector>
@@ -30,7 +34,114 @@ torch::Dtype dtype_of(const std::string& name, const std::string& path) {
   throw std::invalid_argument(path + ": unsupported dtype '" + name + "'");
 }
 
+// One tensor of the header, checked against the data section before anything is allocated.
+struct TensorEntry {
+  std::string name;
+  torch::Dtype dtype;
+  std::vector<int64_t> shape;
+  std::uint64_t begin = 0, end = 0;
+};
+
+// A non-negative JSON integer no larger than `limit`; nullopt otherwise (negative, fractional, too big).
+std::optional<std::uint64_t> bounded_count(const nlohmann::json& value, std::uint64_t limit) {
+  if (value.is_number_unsigned()) {
+    const auto count = value.get<std::uint64_t>();
+    if (count <= limit) return count;
+  } else if (value.is_number_integer()) {
+    const auto count = value.get<std::int64_t>();
+    if (count >= 0 && static_cast<std::uint64_t>(count) <= limit) return static_cast<std::uint64_t>(count);
+  }
+  return std::nullopt;
+}
+
+TensorEntry parse_entry(const std::string& name, const nlohmann::json& entry, std::uint64_t data_size, const std::string& path) {
+  const std::string where = path + ": tensor '" + name + "'";
+  try {
+    TensorEntry parsed;
+    parsed.name = name;
+    parsed.dtype = dtype_of(entry.at("dtype").get<std::string>(), path);
+    const std::uint64_t element = torch::elementSize(parsed.dtype);
+    const nlohmann::json& offsets = entry.at("data_offsets");
+    if (!offsets.is_array() || offsets.size() != 2) throw std::invalid_argument(where + ": data_offsets must be two integers");
+    const auto begin = bounded_count(offsets[0], data_size), end = bounded_count(offsets[1], data_size);
+    if (!begin || !end || *begin > *end) throw std::invalid_argument(where + " lies outside the data section");
+    parsed.begin = *begin;
+    parsed.end = *end;
+    // The element count may not exceed what the data section holds; checked factor by factor, so that
+    // a product that would overflow 64 bits is caught as well.
+    const nlohmann::json& shape = entry.at("shape");
+    if (!shape.is_array()) throw std::invalid_argument(where + ": the shape is not a list");
+    const std::uint64_t most = data_size / element;
+    std::uint64_t count = 1;
+    bool empty = false;
+    for (const nlohmann::json& extent : shape) {
+      const auto value = bounded_count(extent, static_cast<std::uint64_t>(std::numeric_limits<int64_t>::max()));
+      if (!value) throw std::invalid_argument(where + " has the shape " + shape.dump() + ": an extent is negative, fractional or too large");
+      parsed.shape.push_back(static_cast<int64_t>(*value));
+      empty = empty || *value == 0;
+    }
+    for (const int64_t extent : parsed.shape) {
+      if (empty) break;
+      if (count > most / static_cast<std::uint64_t>(extent)) {
+        throw std::invalid_argument(where + " has the shape " + shape.dump() + ", more elements than the file's " +
+                                    std::to_string(data_size) + " data bytes hold");
+      }
+      count *= static_cast<std::uint64_t>(extent);
+    }
+    const std::uint64_t expected = empty ? 0 : count * element;
+    if (expected != parsed.end - parsed.begin) {
+      throw std::invalid_argument(where + " has " + std::to_string(parsed.end - parsed.begin) + " bytes, its shape needs " +
+                                  std::to_string(expected));
+    }
+    return parsed;
+  } catch (const nlohmann::json::exception& json_error) {
+    throw std::invalid_argument(path + ": malformed header entry '" + name + "' (" + json_error.what() + ")");
+  }
+}
+
 }  // namespace
+
+void check_model_fits_file(std::int64_t described, std::int64_t stored, const std::string& path, const std::string& what) {
+  if (described > kModelToFileRatio * stored + kModelSlackScalars) {
+    throw std::invalid_argument(fmt::format("{}: the metadata describes {} of {} scalars, far more than the {} the file holds "
+                                            "(corrupt metadata?)",
+                                            path, what, described, stored));
+  }
+}
+
+void check_integer(const std::string& flag, std::int64_t value, std::int64_t low, std::int64_t high) {
+  if (value < low || value > high) {
+    throw std::invalid_argument(fmt::format("{} must be an integer in [{}, {}], got {}", flag, low, high, value));
+  }
+}
+
+void check_number(const std::string& flag, double value, double low, bool low_inclusive, std::optional<double> high) {
+  const bool above = low_inclusive ? value >= low : value > low;  // false for NaN
+  if (!std::isfinite(value) || !above || (high && value > *high)) {
+    const std::string range = high ? fmt::format("in {}{}, {}]", low_inclusive ? "[" : "(", low, *high)
+                                   : fmt::format("{} {}", low_inclusive ? ">=" : ">", low);
+    throw std::invalid_argument(fmt::format("{} must be a finite number {}, got {}", flag, range, value));
+  }
+}
+
+int metadata_int(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object() || !object.contains(key)) throw std::invalid_argument("training config: no '" + key + "'");
+  const nlohmann::json& value = object.at(key);
+  const bool fits = (value.is_number_unsigned() && value.get<std::uint64_t>() <= std::numeric_limits<int>::max()) ||
+                    (value.is_number_integer() && !value.is_number_unsigned() &&
+                     value.get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                     value.get<std::int64_t>() <= std::numeric_limits<int>::max());
+  if (!fits) throw std::invalid_argument("training config: '" + key + "' = " + value.dump() + " is not an integer an int holds");
+  return value.get<int>();
+}
+
+double metadata_number(const nlohmann::json& object, const std::string& key, double fallback) {
+  if (!object.is_object() || !object.contains(key)) return fallback;
+  const nlohmann::json& value = object.at(key);
+  if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  if (!value.is_number()) throw std::invalid_argument("checkpoint metadata: '" + key + "' = " + value.dump() + " is not a number");
+  return value.get<double>();
+}
 
 void save_safetensors(const std::string& path, const Checkpoint& checkpoint) {
   nlohmann::json header = nlohmann::json::object();
@@ -64,61 +175,77 @@ void save_safetensors(const std::string& path, const Checkpoint& checkpoint) {
   std::filesystem::rename(temporary, target);
 }
 
+void remove_stale_temporary(const std::string& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path + ".tmp", ignored);
+}
+
 Checkpoint load_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(path + ": cannot open the checkpoint");
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 8) throw std::invalid_argument(path + ": too short to be a safetensors file (" + std::to_string(bytes.size()) + " bytes)");
-  std::uint64_t length = 0;
-  for (int i = 0; i < 8; ++i) length |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
-  if (length < 2 || length > bytes.size() - 8) {
-    throw std::invalid_argument(path + ": header length " + std::to_string(length) + " does not fit the file of " +
-                                std::to_string(bytes.size()) + " bytes (corrupt or truncated)");
+  // Refuse anything but a regular file before reading a byte: /dev/zero or a FIFO never ends.
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) {
+    throw std::invalid_argument(path + ": cannot open the checkpoint (" + (error ? error.message() : "no such file") + ")");
   }
+  if (!std::filesystem::is_regular_file(status)) throw std::invalid_argument(path + ": not a regular file");
+  const std::uint64_t size = std::filesystem::file_size(path, error);
+  std::ifstream in(path, std::ios::binary);
+  if (error || !in) throw std::invalid_argument(path + ": cannot open the checkpoint");
+  if (size < 8) throw std::invalid_argument(path + ": too short to be a safetensors file (" + std::to_string(size) + " bytes)");
+  unsigned char prefix[8];
+  in.read(reinterpret_cast<char*>(prefix), 8);
+  std::uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= static_cast<std::uint64_t>(prefix[i]) << (8 * i);
+  if (!in || length < 2 || length > size - 8) {
+    throw std::invalid_argument(path + ": header length " + std::to_string(length) + " does not fit the file of " +
+                                std::to_string(size) + " bytes (corrupt or truncated)");
+  }
+  std::string text(length, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(length));
+  if (!in) throw std::invalid_argument(path + ": the header could not be read (the file shrank while it was read?)");
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(length));
-  } catch (const nlohmann::json::exception& error) {  // parse_error, and out_of_range for a number like 1e400
-    throw std::invalid_argument(path + ": the header is not JSON (" + std::string(error.what()) + ")");
+    header = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& parse_error) {  // parse_error, and out_of_range for a number like 1e400
+    throw std::invalid_argument(path + ": the header is not JSON (" + std::string(parse_error.what()) + ")");
   }
-  const std::uint64_t data_begin = 8 + length, data_size = bytes.size() - data_begin;
-  Checkpoint checkpoint;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  if (!header.is_object()) throw std::invalid_argument(path + ": the header is not a JSON object");
+  const std::uint64_t data_begin = 8 + length, data_size = size - data_begin;
+  std::vector<TensorEntry> entries;
   for (const auto& [name, entry] : header.items()) {
-    if (name == "__metadata__") continue;
-    try {
-      const torch::Dtype dtype = dtype_of(entry.at("dtype").get<std::string>(), path);
-      const std::vector<int64_t> shape = entry.at("shape").get<std::vector<int64_t>>();
-      const auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
-      if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size) {
-        throw std::invalid_argument(path + ": tensor '" + name + "' lies outside the data section");
-      }
-      int64_t count = 1;
-      for (int64_t extent : shape) count *= extent;
-      const std::uint64_t expected = static_cast<std::uint64_t>(count) * torch::elementSize(dtype);
-      if (expected != offsets[1] - offsets[0]) {
-        throw std::invalid_argument(path + ": tensor '" + name + "' has " + std::to_string(offsets[1] - offsets[0]) +
-                                    " bytes, its shape needs " + std::to_string(expected));
-      }
-      ranges.emplace_back(offsets[0], offsets[1]);
-      torch::Tensor tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype));
-      if (expected > 0) std::memcpy(tensor.data_ptr(), bytes.data() + data_begin + offsets[0], expected);  // an empty tensor has no data pointer
-      checkpoint.tensors[name] = tensor;
-    } catch (const nlohmann::json::exception& error) {
-      throw std::invalid_argument(path + ": malformed header entry '" + name + "' (" + error.what() + ")");
-    }
+    if (name != "__metadata__") entries.push_back(parse_entry(name, entry, data_size, path));
   }
-  std::sort(ranges.begin(), ranges.end());
-  for (std::size_t i = 1; i < ranges.size(); ++i) {
-    if (ranges[i].first < ranges[i - 1].second) throw std::invalid_argument(path + ": tensors overlap in the data section");
+  std::sort(entries.begin(), entries.end(), [](const TensorEntry& a, const TensorEntry& b) { return a.begin < b.begin; });
+  for (std::size_t i = 1; i < entries.size(); ++i) {
+    if (entries[i].begin < entries[i - 1].end) throw std::invalid_argument(path + ": tensors overlap in the data section");
   }
-  if (!header.contains("__metadata__") || !header.at("__metadata__").contains("icsr")) {
+  Checkpoint checkpoint;
+  if (!header.contains("__metadata__") || !header.at("__metadata__").is_object() || !header.at("__metadata__").contains("icsr")) {
     throw std::invalid_argument(path + ": no icsr metadata (not an icsr checkpoint)");
   }
   try {
     checkpoint.metadata = nlohmann::json::parse(header.at("__metadata__").at("icsr").get<std::string>());
-  } catch (const nlohmann::json::exception& error) {
-    throw std::invalid_argument(path + ": the icsr metadata is not JSON (" + std::string(error.what()) + ")");
+  } catch (const nlohmann::json::exception& json_error) {
+    throw std::invalid_argument(path + ": the icsr metadata is not JSON (" + std::string(json_error.what()) + ")");
+  }
+  // Every range now lies inside the file and none overlaps: the tensors together fit in its size.
+  for (const TensorEntry& entry : entries) {
+    torch::Tensor tensor = torch::empty(entry.shape, torch::TensorOptions().dtype(entry.dtype));
+    if (entry.end == entry.begin) {  // an empty tensor has no data pointer to read into
+      checkpoint.tensors.emplace(entry.name, tensor);
+      continue;
+    }
+    in.seekg(static_cast<std::streamoff>(data_begin + entry.begin));
+    in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(entry.end - entry.begin));
+    if (!in) throw std::invalid_argument(path + ": tensor '" + entry.name + "' could not be read (truncated?)");
+    if (tensor.is_floating_point()) {
+      const int64_t bad = tensor.numel() - torch::isfinite(tensor).sum().item<int64_t>();
+      if (bad > 0) {
+        throw std::invalid_argument(path + ": tensor '" + entry.name + "' holds " + std::to_string(bad) + " NaN or infinite value" +
+                                    (bad == 1 ? "" : "s") + " of " + std::to_string(tensor.numel()) + " (non-finite weights)");
+      }
+    }
+    checkpoint.tensors[entry.name] = tensor;
   }
   return checkpoint;
 }

@@ -171,7 +171,11 @@ TEST(IclTraining, ResumingGivesTheUninterruptedRun) {
     EXPECT_TRUE(torch::equal(flat_parameters(loaded.model), flat_parameters(resumed.model)));
     EXPECT_EQ(loaded.history.size(), 3u);
     EXPECT_TRUE(fs::exists(split.string() + ".log"));
-    EXPECT_TRUE(fs::exists(split.string() + ".state"));
+    // The model file names the state of its own step; older states are gone.
+    EXPECT_EQ(loaded.metadata.at("state_file"), split.filename().string() + ".state-6");
+    EXPECT_TRUE(fs::exists(split.string() + ".state-6"));
+    EXPECT_FALSE(fs::exists(split.string() + ".state-4"));
+    EXPECT_FALSE(loaded.metadata.contains("optimizer_resets"));
   }
 }
 
