@@ -21,4 +21,4 @@ runs=(
   "--method lista_vm --meta --checkpoint $out/lista_vm_meta.safetensors"
   "--method lista_vm_ss --meta --support-first10 --checkpoint $out/lista_vm_ss_meta.safetensors"
 )
-printf '%s\n' "${runs[@]}" | xargs -P "$jobs" -I{} sh -c "$icsr train {} $* > \"\$(echo '{}' | sed 's/.*--checkpoint //').log\" 2>&1 && echo done: {}"
+printf '%s\n' "${runs[@]}" | xargs -P "$jobs" -I{} sh -c "$icsr train {} $* >> \"\$(echo '{}' | sed 's/.*--checkpoint //').log\" 2>&1 && echo done: {}"

@@ -6,7 +6,7 @@
 # Each run stops at the paper's budget (64 * 10^6 instances) or once it reaches the paper's error
 # (--target-loss: 0.68 on varying X, where Figure 1a puts both Transformers below LISTA-VM's 0.68;
 # 0.07 with the support prior, Figure 1b), whichever comes first. Resumable: rerun it and every run
-# continues from its checkpoint (PATH, PATH.state, PATH.log).
+# continues from its checkpoint (PATH, PATH.state-S, PATH.log).
 #
 #   ONLY="gpt2 gpt2_support"   the runs to do (default: all six)
 #   MINUTES=8                  wall-time chunk per run and call (default: no limit)
