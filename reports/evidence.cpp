@@ -56,45 +56,41 @@ nlohmann::json evidence_document(const std::vector<properties::StatementResult>&
           {"statements", results}};
 }
 
-nlohmann::json encode_non_finite(const nlohmann::json& value) {
-  if (value.is_number_float()) {
-    const double x = value.get<double>();
-    if (std::isnan(x)) return "NaN";
-    if (std::isinf(x)) return x > 0 ? "+Infinity" : "-Infinity";
-    return value;
-  }
+namespace {
+
+// The same document with `leaf` applied to every value that is neither an object nor an array.
+template <typename Leaf>
+nlohmann::json map_leaves(const nlohmann::json& value, const Leaf& leaf) {
   if (value.is_object()) {
     nlohmann::json out = nlohmann::json::object();
-    for (const auto& [key, item] : value.items()) out[key] = encode_non_finite(item);
+    for (const auto& [key, item] : value.items()) out[key] = map_leaves(item, leaf);
     return out;
   }
   if (value.is_array()) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& item : value) out.push_back(encode_non_finite(item));
+    for (const auto& item : value) out.push_back(map_leaves(item, leaf));
     return out;
   }
-  return value;
+  return leaf(value);
+}
+
+}  // namespace
+
+nlohmann::json encode_non_finite(const nlohmann::json& value) {
+  return map_leaves(value, [](const nlohmann::json& leaf) -> nlohmann::json {
+    if (!leaf.is_number_float() || std::isfinite(leaf.get<double>())) return leaf;
+    const double x = leaf.get<double>();
+    return std::isnan(x) ? "NaN" : x > 0 ? "+Infinity" : "-Infinity";
+  });
 }
 
 nlohmann::json decode_non_finite(const nlohmann::json& value) {
-  if (value.is_string()) {
-    const std::string& text = value.get_ref<const std::string&>();
-    if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
-    if (text == "+Infinity") return std::numeric_limits<double>::infinity();
-    if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
-    return value;
-  }
-  if (value.is_object()) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& [key, item] : value.items()) out[key] = decode_non_finite(item);
-    return out;
-  }
-  if (value.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& item : value) out.push_back(decode_non_finite(item));
-    return out;
-  }
-  return value;
+  return map_leaves(value, [](const nlohmann::json& leaf) -> nlohmann::json {
+    if (leaf == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    if (leaf == "+Infinity") return std::numeric_limits<double>::infinity();
+    if (leaf == "-Infinity") return -std::numeric_limits<double>::infinity();
+    return leaf;
+  });
 }
 
 void write_json_atomically(const std::string& path, const nlohmann::json& document) {
