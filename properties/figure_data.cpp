@@ -36,7 +36,7 @@ double quantile(std::vector<double> values, double q) {
 
 double alpha_or_nan(long n, double gamma, double c) {
   try {
-    return theory::theorem51_alpha(static_cast<int>(n), kD, kS, gamma, kDelta, c);
+    return theory::theorem51_alpha(static_cast<double>(n), kD, kS, gamma, kDelta, c);
   } catch (const std::invalid_argument&) {
     return std::numeric_limits<double>::quiet_NaN();
   }
@@ -153,9 +153,9 @@ nlohmann::json lemma3_coherence(const CheckOptions& options) {
       high.push_back(coherence.support_diagonal_max);
       off.push_back(coherence.sigma_max);
     }
-    rows.push_back({n, n / N0, quantile(low, kDelta), quantile(low, 0.5), theory::lemma3_diagonal_lower(static_cast<int>(n), kS, kDelta, c),
-                    quantile(high, 0.5), quantile(high, 1.0 - kDelta), theory::lemma3_diagonal_upper(static_cast<int>(n), kS, kDelta, c),
-                    quantile(off, 0.5), quantile(off, 1.0 - kDelta), theory::lemma3_off_diagonal(static_cast<int>(n), kD, kDelta, c),
+    rows.push_back({n, n / N0, quantile(low, kDelta), quantile(low, 0.5), theory::lemma3_diagonal_lower(static_cast<double>(n), kS, kDelta, c),
+                    quantile(high, 0.5), quantile(high, 1.0 - kDelta), theory::lemma3_diagonal_upper(static_cast<double>(n), kS, kDelta, c),
+                    quantile(off, 0.5), quantile(off, 1.0 - kDelta), theory::lemma3_off_diagonal(static_cast<double>(n), kD, kDelta, c),
                     draws});
   }
   return table("lemma3_coherence", "Lemma 3: generalised coherence of D_n with X against n, d = 20, S = 3, delta = 0.05",

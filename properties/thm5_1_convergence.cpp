@@ -57,9 +57,9 @@ ConvergenceSetting convergence_setting(const ConvergenceCase& value, Convergence
                                  : static_cast<long>(std::ceil(setting.N0 * std::pow(2.0, value.n_step / 4.0)));
   try {
     setting.alpha = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1
-                        ? theory::theoremD1_alpha(static_cast<int>(setting.n), value.d, value.S, setting.gamma,
+                        ? theory::theoremD1_alpha(setting.n, value.d, value.S, setting.gamma,
                                                   setting.delta, c)
-                        : theory::theorem51_alpha(static_cast<int>(setting.n), value.d, value.S, setting.gamma,
+                        : theory::theorem51_alpha(setting.n, value.d, value.S, setting.gamma,
                                                   setting.delta, c);
   } catch (const std::invalid_argument&) {
     setting.alpha = std::numeric_limits<double>::quiet_NaN();
@@ -353,8 +353,8 @@ ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, dou
   config.sigma = column_scales(value);
   const double delta = value.delta, gamma = value.gamma;
   const long N0 = static_cast<long>(std::ceil(theory::theorem51_N0(value.d, value.S, delta, c)));
-  const double sbar = theory::lemma3_off_diagonal(static_cast<int>(N0), value.d, delta, c);
-  const double alphabar = theory::theorem51_alpha(static_cast<int>(N0), value.d, value.S, gamma, delta, c);
+  const double sbar = theory::lemma3_off_diagonal(static_cast<double>(N0), value.d, delta, c);
+  const double alphabar = theory::theorem51_alpha(static_cast<double>(N0), value.d, value.S, gamma, delta, c);
 
   std::vector<int> indices(value.d);
   std::iota(indices.begin(), indices.end(), 0);
@@ -384,7 +384,7 @@ ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, dou
         models::lista_vm_iterates_from_gram(params, gram, gram * beta_star, static_cast<double>(n)).back();
     const double error = (beta - beta_star).norm();
     const double bound = theory::convergence_bound(
-        c1, theory::theorem51_alpha(static_cast<int>(n), value.d, value.S, gamma, delta, c), value.K);
+        c1, theory::theorem51_alpha(static_cast<double>(n), value.d, value.S, gamma, delta, c), value.K);
     failed = failed || error > bound;
     if (error / bound > worst_ratio) {
       worst_ratio = error / bound;

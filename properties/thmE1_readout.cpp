@@ -471,7 +471,7 @@ Statement remark4_statement() {
           std::vector<double> linear, query, gap, linear_bound, query_bound;
           double alpha_n = std::numeric_limits<double>::quiet_NaN();
           try {
-            alpha_n = theory::theorem51_alpha(static_cast<int>(n), shown.d, shown.S, shown.gamma, shown.delta, c);
+            alpha_n = theory::theorem51_alpha(static_cast<double>(n), shown.d, shown.S, shown.gamma, shown.delta, c);
           } catch (const std::invalid_argument&) {
           }
           ReadoutSetting setting;

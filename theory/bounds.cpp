@@ -24,7 +24,12 @@ void require_at_least(int value, int minimum, const std::string& name) {
   if (value < minimum) reject(name + " must be >= " + std::to_string(minimum), value);
 }
 
-double rate_term(double log_count, double delta, int n, double c) {
+// n is a real here: the bounds are evaluated far beyond the int range (8 N_0 can exceed 2^31).
+void require_n(double n) {
+  if (!(n >= 1.0) || !std::isfinite(n)) reject("n must be >= 1", n);
+}
+
+double rate_term(double log_count, double delta, double n, double c) {
   return std::sqrt((log_count - std::log(delta)) / (n * c));
 }
 
@@ -83,24 +88,24 @@ bool lemma1_conditions(double gamma, int S, const GeneralisedCoherence& coherenc
          gamma * coherence.diagonal_min >= 0.0 && gamma * coherence.diagonal_max <= 1.0;
 }
 
-double lemma3_diagonal_lower(int n, int S, double delta, double c) {
-  require_at_least(n, 1, "n");
+double lemma3_diagonal_lower(double n, int S, double delta, double c) {
+  require_n(n);
   require_at_least(S, 1, "S");
   require_delta(delta);
   require_c(c);
   return n / (n + 2.0) * (1.0 - rate_term(std::log(S), delta, n, c));
 }
 
-double lemma3_diagonal_upper(int n, int S, double delta, double c) {
-  require_at_least(n, 1, "n");
+double lemma3_diagonal_upper(double n, int S, double delta, double c) {
+  require_n(n);
   require_at_least(S, 1, "S");
   require_delta(delta);
   require_c(c);
   return n / (n + 2.0) * (1.0 + rate_term(std::log(S), delta, n, c));
 }
 
-double lemma3_off_diagonal(int n, int d, double delta, double c) {
-  require_at_least(n, 1, "n");
+double lemma3_off_diagonal(double n, int d, double delta, double c) {
+  require_n(n);
   require_at_least(d, 1, "d");
   require_delta(delta);
   require_c(c);
@@ -115,8 +120,8 @@ double theorem51_N0(int d, int S, double delta, double c) {
   return 8.0 * (4.0 * S - 2.0) * (4.0 * S - 2.0) * (std::log(d) + std::log(S) - std::log(delta)) / c;
 }
 
-double theorem51_alpha(int n, int d, int S, double gamma, double delta, double c) {
-  require_at_least(n, 1, "n");
+double theorem51_alpha(double n, int d, int S, double gamma, double delta, double c) {
+  require_n(n);
   require_gamma(gamma);
   require_delta(delta);
   require_c(c);
@@ -124,8 +129,8 @@ double theorem51_alpha(int n, int d, int S, double gamma, double delta, double c
                              rate_term(std::log(S), delta, n, c));
 }
 
-double theoremD1_alpha(int n, int d, int S, double gamma, double delta, double c) {
-  require_at_least(n, 1, "n");
+double theoremD1_alpha(double n, int d, int S, double gamma, double delta, double c) {
+  require_n(n);
   require_gamma(gamma);
   require_delta(delta);
   require_c(c);
@@ -139,7 +144,7 @@ double convergence_bound(double scale, double alpha, int K) {
   return scale * std::exp(-alpha * K);
 }
 
-double corollaryD1_alpha(int n, int support_size, int S, double gamma, double delta, double c) {
+double corollaryD1_alpha(double n, int support_size, int S, double gamma, double delta, double c) {
   require_at_least(support_size, S, "|𝕊| (at least S)");
   return theoremD1_alpha(n, support_size, S, gamma, delta, c);
 }

@@ -39,25 +39,25 @@ double lemma1_theta(int k, double gamma, double sigma_max, double c1, double c2,
 bool lemma1_conditions(double gamma, int S, const GeneralisedCoherence& coherence);
 
 // Lemma 3, with n examples (D_n = X_{1:n} M^V^T / (2n+1), M^V = (2/sigma_d^2) I):
-double lemma3_diagonal_lower(int n, int S, double delta, double c);  // n/(n+2) (1 - sqrt((log S - log delta)/(n c)))
-double lemma3_diagonal_upper(int n, int S, double delta, double c);  // n/(n+2) (1 + sqrt((log S - log delta)/(n c)))
-double lemma3_off_diagonal(int n, int d, double delta, double c);    // sqrt((log d - log delta)/(n c))
+double lemma3_diagonal_lower(double n, int S, double delta, double c);  // n/(n+2) (1 - sqrt((log S - log delta)/(n c)))
+double lemma3_diagonal_upper(double n, int S, double delta, double c);  // n/(n+2) (1 + sqrt((log S - log delta)/(n c)))
+double lemma3_off_diagonal(double n, int d, double delta, double c);    // sqrt((log d - log delta)/(n c))
 
 // Theorem 5.1 and (D.7): N_0 = 8 (4S-2)^2 (log d + log S - log delta) / c.
 double theorem51_N0(int d, int S, double delta, double c);
 
 // Theorem 5.1 (main text): alpha_n = -log(1 - 2gamma/3 + gamma(2S-1) sqrt((log d - log delta)/(n c))
 // + sqrt((log S - log delta)/(n c))). Throws when the argument of the log is not positive.
-double theorem51_alpha(int n, int d, int S, double gamma, double delta, double c);
+double theorem51_alpha(double n, int d, int S, double gamma, double delta, double c);
 
 // Theorem D.1, eq. (D.3): as above but gamma multiplies the last square root too.
-double theoremD1_alpha(int n, int d, int S, double gamma, double delta, double c);
+double theoremD1_alpha(double n, int d, int S, double gamma, double delta, double c);
 
 // Theorem 5.1 / D.1: the bound scale * e^{-alpha K} (scale = b_beta, or c1 = ||beta*||_1 in D.1).
 double convergence_bound(double scale, double alpha, int K);
 
 // Corollary D.1, eq. (D.15): alpha_n^S and N_0^S, with |𝕊| in place of d.
-double corollaryD1_alpha(int n, int support_size, int S, double gamma, double delta, double c);
+double corollaryD1_alpha(double n, int support_size, int S, double gamma, double delta, double c);
 double corollaryD1_N0(int support_size, int S, double delta, double c);
 
 // Lemma 4: C_x = d b_x b_beta (N+1) / sigma_min(X^T X).

@@ -57,7 +57,7 @@ Statement conjecture_rate_twice_alpha() {
         };
         const auto alpha_of = [c, n_of](const RateCase& value) {
           try {
-            return theory::theorem51_alpha(static_cast<int>(n_of(value)), value.d, value.S, gamma, value.delta, c);
+            return theory::theorem51_alpha(static_cast<double>(n_of(value)), value.d, value.S, gamma, value.delta, c);
           } catch (const std::invalid_argument&) {
             return std::numeric_limits<double>::quiet_NaN();
           }
