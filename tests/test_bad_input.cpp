@@ -203,9 +203,15 @@ TEST(BadInput, AnInterruptedReportLeavesTheOldOneWhole) {
   fs::create_directories(out);
   std::ofstream(out / "index.md") << "the old report\n";
   std::ofstream(out / "marker") << "old";
-  // SIGINT after one second: the run is still in its sweeps.
-  const auto run = run_command("timeout -s INT 1 " + icsr("report --only c3.mlp --out " + out.string()));
-  EXPECT_NE(run.exit_code, 0) << run.output;
+  // SIGKILL once the run has started writing its stage (so the interruption falls mid-report, not before
+  // it began), then a short while more. (Not SIGINT: a non-interactive shell's background job ignores it.)
+  const std::string stage = (out.parent_path() / ("." + out.filename().string() + ".icsr-stage-")).string();
+  const auto run = run_command("sh -c '" + icsr("report --only c3.mlp --out " + out.string()) +
+                               " & p=$!; for i in $(seq 1200); do ls -d " + stage +
+                               "* >/dev/null 2>&1 && echo STAGED && break; sleep 0.05; done; sleep 0.5; "
+                               "kill -KILL $p; wait $p'");
+  EXPECT_NE(run.output.find("STAGED"), std::string::npos) << "the report never started its stage\n" << run.output;
+  EXPECT_EQ(run.output.find("report written"), std::string::npos) << "the report finished before the interrupt";
   std::ifstream index(out / "index.md");
   const std::string text((std::istreambuf_iterator<char>(index)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "the old report\n");
