@@ -5,7 +5,8 @@
 # warm machine). Usage, from the repository root on the device:
 #   bash scripts/device_build.sh            # configure and build icsr, the tests and the benchmarks
 #   source build-cuda/env.sh                # LD_LIBRARY_PATH for the unpacked shared libraries
-# PYTHON (default python3) names the Python whose torch is used; ICSR_CONFIGURE_ONLY=1 stops after cmake.
+# PYTHON (default python3) names the Python whose torch is used; ICSR_CONFIGURE_ONLY=1 stops after cmake;
+# ICSR_JOBS (default nproc) sets the build's parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${ICSR_DEPS_PREFIX:-/tmp/icsr-deps}
@@ -29,7 +30,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DICSR_BUILD_BENCHMARKS=ON \
   -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES=90 -DTORCH_CUDA_ARCH_LIST=9.0 \
   -DCMAKE_BUILD_RPATH="$multiarch"
 if [[ -n "${ICSR_CONFIGURE_ONLY:-}" ]]; then exit 0; fi
-cmake --build "$build" -j"$(nproc)"
+cmake --build "$build" -j"${ICSR_JOBS:-$(nproc)}"
 cat > "$build/env.sh" <<ENV
 export LD_LIBRARY_PATH="$multiarch:\${LD_LIBRARY_PATH:-}"
 ENV
