@@ -20,11 +20,15 @@ for deb in .debs/*.deb; do dpkg -x "$deb" "$prefix"; done
 python=${PYTHON:-python3}
 torch_prefix=$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')
 torch_version=$("$python" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda)')
+# TorchConfig.cmake looks for libtorch and libc10 in the system paths before the wheel's lib/; name
+# the wheel's, so that a LibTorch installed in /usr (Debian's 1.13) is never mixed in.
+torch_lib=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 echo "device_build: PyTorch $torch_version; dependencies unpacked in $prefix" >&2
 multiarch=$prefix/usr/lib/x86_64-linux-gnu
 nvcc_path=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DICSR_BUILD_BENCHMARKS=ON \
   -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr;$multiarch/cmake" \
+  -DTORCH_LIBRARY="$torch_lib/libtorch.so" -Dc10_LIBRARY="$torch_lib/libc10.so" \
   -DBoost_INCLUDE_DIR="$prefix/usr/include" -DBoost_NO_SYSTEM_PATHS=ON \
   -DEigen3_DIR="$prefix/usr/share/eigen3/cmake" \
   -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES=90 -DTORCH_CUDA_ARCH_LIST=9.0 \

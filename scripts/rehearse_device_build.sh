@@ -63,6 +63,15 @@ start=$SECONDS
 PYTHON=$wrapper ICSR_BUILD_DIR=$build ICSR_DEPS_PREFIX=$prefix/deps ICSR_JOBS=$jobs bash scripts/device_build.sh
 build_s=$((SECONDS - start))
 log "build: ${build_s} s"
+# This machine also has Debian's LibTorch 1.13 in /usr: check that none of it slipped in, neither a
+# header (the dependency files of every object) nor a library (what the icsr binary loads).
+mixed_headers=$(grep -rlE --include='*.d' '/usr/include/(torch|ATen|c10|caffe2)/' "$build" || true)
+if [[ -n "$mixed_headers" ]]; then
+  log "objects compiled against Debian's LibTorch headers:"; echo "$mixed_headers" >&2; exit 1
+fi
+torch_libs=$(source "$build/env.sh" && ldd "$build/icsr" | grep -E 'lib(torch|c10)[a-z_]*\.so' | awk '{print $3}')
+echo "$torch_libs" | sed 's/^/rehearse: icsr loads /' >&2
+if echo "$torch_libs" | grep -qv "^$site/"; then log "icsr loads a LibTorch outside $site"; exit 1; fi
 
 # 3. The CPU tests. build/env.sh puts the unpacked Debian libraries on LD_LIBRARY_PATH; the nvidia
 # libraries are found through libtorch's RUNPATH.
