@@ -30,7 +30,9 @@ mkdir -p "$prefix"
 cat > "$wrapper" <<WRAPPER
 #!/bin/sh
 # Python that sees PyTorch $torch_version from $site (written by scripts/rehearse_device_build.sh)
-PYTHONPATH="$site\${PYTHONPATH:+:\$PYTHONPATH}" exec "$base_python" "\$@"
+# (NumPy is not a dependency of torch, and its absence only warns; that warning is silenced.)
+PYTHONWARNINGS="ignore:Failed to initialize NumPy" PYTHONPATH="$site\${PYTHONPATH:+:\$PYTHONPATH}" \\
+  exec "$base_python" "\$@"
 WRAPPER
 chmod +x "$wrapper"
 have_torch() {
