@@ -3,6 +3,9 @@
 #include <cmath>
 #include <stdexcept>
 
+// torch::linalg_eigvalsh and torch::linalg_solve (ATen), not torch::linalg::eigvalsh/solve: LibTorch 2.x
+// dropped the torch::linalg C++ namespace (torch/linalg.h); the ATen functions exist in 1.13 and 2.x.
+
 namespace icsr::models {
 
 const std::vector<Method>& all_methods() {
@@ -53,7 +56,7 @@ torch::Tensor soft_threshold(const torch::Tensor& x, const torch::Tensor& theta)
 
 torch::Tensor alista_weight(const torch::Tensor& X) {
   if (X.dim() != 2 || X.size(0) > X.size(1)) throw std::invalid_argument("alista_weight needs X of shape (N, d), N <= d");
-  const torch::Tensor solved = torch::linalg::solve(torch::matmul(X, X.t()), X, /*left=*/true);  // (X X^T)^{-1} X, (N, d)
+  const torch::Tensor solved = torch::linalg_solve(torch::matmul(X, X.t()), X, /*left=*/true);  // (X X^T)^{-1} X, (N, d)
   const torch::Tensor scale = (solved * X).sum(0);                               // X_i^T (X X^T)^{-1} X_i
   return solved / scale.unsqueeze(0);
 }
@@ -73,7 +76,7 @@ BaselineImpl::BaselineImpl(Method method, BaselineOptions options, const torch::
     }
     X = X.to(torch::kFloat64);
   }
-  const double L = fixed_shape ? torch::linalg::eigvalsh(torch::matmul(X.t(), X), "L").max().item<double>() : 1.0;
+  const double L = fixed_shape ? torch::linalg_eigvalsh(torch::matmul(X.t(), X), "L").max().item<double>() : 1.0;
   if (method == Method::lista) {
     w1_ = register_parameter("w1", (X.t() / L).unsqueeze(0).repeat({K, 1, 1}).contiguous());
     w2_ = register_parameter(
@@ -84,7 +87,7 @@ BaselineImpl::BaselineImpl(Method method, BaselineOptions options, const torch::
     theta_ = register_parameter("theta", torch::full({K}, options_.alpha / L, f64));
   } else if (method == Method::alista) {
     alista_w_ = register_buffer("alista_w", alista_weight(X));
-    const double L_w = torch::linalg::eigvalsh(torch::matmul(alista_w_.t(), X) + torch::matmul(X.t(), alista_w_), "L")
+    const double L_w = torch::linalg_eigvalsh(torch::matmul(alista_w_.t(), X) + torch::matmul(X.t(), alista_w_), "L")
                            .abs().max().item<double>() / 2.0;
     gamma_ = register_parameter("gamma", torch::full({K}, 1.0 / std::max(L_w, 1.0), f64));
     theta_ = register_parameter("theta", torch::full({K}, options_.alpha / std::max(L_w, 1.0), f64));
@@ -135,8 +138,8 @@ torch::Tensor BaselineImpl::forward(const torch::Tensor& X, const torch::Tensor&
   };
   if (method_ == Method::ista || method_ == Method::fista) {
     const torch::Tensor L =
-        shared ? torch::linalg::eigvalsh(torch::matmul(X0.t(), X0), "L").max().reshape({1, 1}).clamp_min(1e-12)
-               : std::get<0>(torch::linalg::eigvalsh(torch::matmul(X.transpose(1, 2), X), "L").max(-1, true)).clamp_min(1e-12);
+        shared ? torch::linalg_eigvalsh(torch::matmul(X0.t(), X0), "L").max().reshape({1, 1}).clamp_min(1e-12)
+               : std::get<0>(torch::linalg_eigvalsh(torch::matmul(X.transpose(1, 2), X), "L").max(-1, true)).clamp_min(1e-12);
     torch::Tensor z = beta, previous = beta;
     double t = 1.0;
     for (int k = 0; k < K; ++k) {

@@ -12,10 +12,6 @@
 # Environment: ICSR_TORCH_VERSION (default 2.11.0), ICSR_REHEARSAL_PREFIX (default
 # ~/.cache/icsr-rehearsal), ICSR_BUILD_DIR (default build-rehearsal), ICSR_JOBS (default nproc),
 # ICSR_PYTHON (the base interpreter, default python3), ICSR_SKIP_TESTS=1 (stop after the build).
-# NOTE: against LibTorch 2.11 the build needs three source fixes that are not on main yet (they were
-# verified on a branch but not merged in the session that wrote this script; see the README's "What
-# remains for a GPU"): torch::linalg_solve/linalg_eigvalsh in models/baselines.cpp, fmt's include
-# directory before LibTorch's, and libstdc++ linked before LibTorch (CMakeLists.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 torch_version=${ICSR_TORCH_VERSION:-2.11.0}
