@@ -12,7 +12,7 @@
 #include <numeric>
 #include <random>
 
-#include "properties/thm5_1_convergence.hpp"
+#include "properties/statements/thm5_1_convergence.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
 
@@ -39,12 +39,7 @@ double reference_trial(const properties::ConvergenceCase& value, long n, std::mt
   theory::ProblemConfig config;
   config.d = value.d;
   config.S = value.S;
-  std::vector<int> indices(value.d);
-  std::iota(indices.begin(), indices.end(), 0);
-  std::shuffle(indices.begin(), indices.end(), rng);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  Eigen::VectorXd beta_star = Eigen::VectorXd::Zero(value.d);
-  for (int k = 0; k < value.S; ++k) beta_star(indices[k]) = normal(rng);
+  const Eigen::VectorXd beta_star = theory::sample_sparse_beta(value.d, value.S, rng).beta;
   const Eigen::MatrixXd X = theory::sample_design(config, static_cast<int>(n), rng);
   const Eigen::MatrixXd gram = X.transpose() * X;
   const Eigen::VectorXd correlation = X.transpose() * (X * beta_star);

@@ -1,4 +1,4 @@
-// Training throughput of the C++ trainer (models/icl_training.hpp: icl_training_step, the function
+// Training throughput of the C++ trainer (models/training/icl_training.hpp: icl_training_step, the function
 // train_icl runs) for the paper's Small TF and GPT-2 at batch 64 with Adam: steps per second.
 // Its reference, measured in the same run by scripts/bench_training.sh, is benchmarks/reference_train.py:
 // the same models, batch, data and optimizer in eager PyTorch (Python).
@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "models/icl_training.hpp"
+#include "models/training/icl_training.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "properties/statement.hpp"
+#include "properties/harness/statement.hpp"
 
 namespace icsr::reports {
 

@@ -20,7 +20,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "properties/figure_data.hpp"
+#include "properties/registry.hpp"
+#include "properties/sweeps/figure_data.hpp"
 #include "reports/evidence.hpp"
 #include "reports/plots.hpp"
 #include "reports/progress.hpp"

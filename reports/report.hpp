@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "properties/statement.hpp"
+#include "properties/harness/statement.hpp"
 
 namespace icsr::reports {
 

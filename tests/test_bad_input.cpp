@@ -21,8 +21,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "properties/probabilistic.hpp"
-#include "properties/runner.hpp"
+#include "properties/harness/probabilistic.hpp"
+#include "properties/harness/runner.hpp"
 #include "reports/evidence.hpp"
 #include "test_support.hpp"
 

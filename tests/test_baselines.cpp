@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "models/baseline_training.hpp"
+#include "models/training/baseline_training.hpp"
 #include "models/baselines.hpp"
 #include "models/lista_vm.hpp"
-#include "models/safetensors.hpp"
+#include "models/training/safetensors.hpp"
 #include "models/tensor_convert.hpp"
 
 namespace icsr::models {

@@ -25,9 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "models/baseline_training.hpp"
-#include "models/icl_training.hpp"
-#include "models/safetensors.hpp"
+#include "models/training/baseline_training.hpp"
+#include "models/training/icl_training.hpp"
+#include "models/training/safetensors.hpp"
 
 namespace icsr::models {
 namespace {

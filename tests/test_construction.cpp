@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "models/construction.hpp"
+#include "models/transformer_reference.hpp"
 #include "models/embedding.hpp"
 #include "models/lista_vm.hpp"
 #include "models/tensor_convert.hpp"
@@ -24,13 +25,27 @@ RC_GTEST_PROP(SoftThresholdIdentity, FourReluCombinationIsTheSoftThreshold, ()) 
   RC_ASSERT(std::abs(combined - theory::soft_threshold(x, theta)) <= 1e-12);
 }
 
-TEST(SoftThresholdIdentity, PrintedFourthTermGivesXMinusTheta) {
-  // Section 4.3 and eq. (C.2) use -relu(-x + theta): the combination collapses to x - theta.
-  for (double x : {-2.0, -0.5, 0.0, 0.3, 1.5}) {
-    const double printed = x - relu(x) + relu(-x) + relu(x - 1.0) - relu(-x + 1.0);
-    EXPECT_DOUBLE_EQ(printed, x - 1.0);
+TEST(SoftThresholdIdentity, PrintedMlpGivesXMinusThetaOnHandComputedTokens) {
+  // The MLP of eq. (C.2) alone (no heads), d = 1, theta = 1, on tokens h = (0.7, -0.2, x, 1). Worked by
+  // hand on the beta entry x: the printed bias gives x - relu(x) + relu(-x) + relu(x - 1) - relu(-x + 1)
+  // = x - 1 for every x; the corrected one gives S_1(x).
+  struct Row {
+    double x, printed, corrected;
+  };
+  const Row rows[] = {{-2.0, -3.0, -1.0}, {-0.5, -1.5, 0.0}, {0.0, -1.0, 0.0}, {0.3, -0.7, 0.0}, {1.5, 0.5, 0.5}};
+  const LayerWeights printed = soft_threshold_mlp(1, 1.0, MlpBias::paper_literal);
+  const LayerWeights corrected = soft_threshold_mlp(1, 1.0, MlpBias::corrected);
+  for (const Row& row : rows) {
+    Eigen::MatrixXd token(4, 1);
+    token << 0.7, -0.2, row.x, 1.0;
+    const Eigen::MatrixXd out_printed = reference_layer(printed, token), out_corrected = reference_layer(corrected, token);
+    EXPECT_NEAR(out_printed(2, 0), row.printed, 1e-15) << "x = " << row.x;
+    EXPECT_NEAR(out_corrected(2, 0), row.corrected, 1e-15) << "x = " << row.x;
+    for (int i : {0, 1, 3}) {
+      EXPECT_EQ(out_printed(i, 0), token(i, 0));
+      EXPECT_EQ(out_corrected(i, 0), token(i, 0));
+    }
   }
-  EXPECT_NE(0.0 - 1.0, theory::soft_threshold(0.0, 1.0));
 }
 
 TEST(Construction, MlpBiasLayoutFollowsC2) {

@@ -5,8 +5,9 @@
 // checks their schema (tests/test_findings_loader.cpp).
 #include <gtest/gtest.h>
 
-#include "properties/c3_mlp_soft_threshold.hpp"
-#include "properties/findings.hpp"
+#include "properties/registry.hpp"
+#include "properties/statements/c3_mlp_soft_threshold.hpp"
+#include "properties/findings/loader.hpp"
 #include "test_support.hpp"
 
 namespace icsr::properties {

@@ -1,4 +1,4 @@
-// The findings loader's schema check (properties/findings.hpp): a valid record loads field by field,
+// The findings loader's schema check (properties/findings/loader.hpp): a valid record loads field by field,
 // and each kind of malformed file is rejected with std::invalid_argument naming the file and what is
 // wrong with it. The recorded findings themselves are replayed by tests/test_findings.cpp.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "properties/findings.hpp"
+#include "properties/findings/loader.hpp"
 
 namespace icsr::properties {
 namespace {

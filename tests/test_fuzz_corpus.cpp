@@ -14,8 +14,8 @@
 #include <typeinfo>
 #include <vector>
 
-#include "models/safetensors.hpp"
-#include "properties/findings.hpp"
+#include "models/training/safetensors.hpp"
+#include "properties/findings/loader.hpp"
 
 namespace icsr {
 namespace {

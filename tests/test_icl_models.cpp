@@ -1,4 +1,4 @@
-// Small TF and GPT-2 (models/icl_transformers.hpp) and their training (models/icl_training.hpp): the
+// Small TF and GPT-2 (models/icl_transformers.hpp) and their training (models/training/icl_training.hpp): the
 // prefix embedding against (4.2), causality, the query† read-out on the paper's construction, sizes,
 // resumable training, the non-finite stop, float16 storage, and mismatched checkpoints.
 #include <gtest/gtest.h>
@@ -10,10 +10,10 @@
 
 #include "models/construction.hpp"
 #include "models/embedding.hpp"
-#include "models/icl_training.hpp"
+#include "models/training/icl_training.hpp"
 #include "models/icl_transformers.hpp"
 #include "models/lista_vm.hpp"
-#include "models/safetensors.hpp"
+#include "models/training/safetensors.hpp"
 #include "models/tensor_convert.hpp"
 #include "theory/problem.hpp"
 

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "properties/statement.hpp"
+#include "properties/registry.hpp"
 #include "test_support.hpp"
 
 namespace icsr {

@@ -10,7 +10,7 @@
 #include <string>
 #include <sys/wait.h>
 
-#include "properties/statement.hpp"
+#include "properties/harness/statement.hpp"
 
 namespace icsr::testing {
 

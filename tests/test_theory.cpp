@@ -6,8 +6,8 @@
 #include <cmath>
 #include <random>
 
-#include "properties/probabilistic.hpp"
-#include "properties/verdict.hpp"
+#include "properties/harness/probabilistic.hpp"
+#include "properties/harness/verdict.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
 #include "theory/subexponential.hpp"
@@ -42,13 +42,12 @@ TEST(SubexponentialConstant, ExactChiSquareTailsRespectTheDerivedC) {
 }
 
 TEST(Bounds, TheoremQuantitiesByHand) {
-  // N_0 = 8 (4S-2)^2 (log d + log S - log delta) / c at d = 20, S = 3, delta = 0.05, c = 1/4.
-  EXPECT_NEAR(theory::theorem51_N0(20, 3, 0.05, 0.25), 8 * 100 * (std::log(20) + std::log(3) - std::log(0.05)) / 0.25, 1e-9);
-  const int n = 30000;
-  const double sd = std::sqrt((std::log(20) - std::log(0.05)) / (n * 0.25));
-  const double ss = std::sqrt((std::log(3) - std::log(0.05)) / (n * 0.25));
-  EXPECT_NEAR(theory::theorem51_alpha(n, 20, 3, 0.9, 0.05, 0.25), -std::log(1 - 0.6 + 0.9 * 5 * sd + ss), 1e-12);
-  EXPECT_NEAR(theory::theoremD1_alpha(n, 20, 3, 0.9, 0.05, 0.25), -std::log(1 - 0.6 + 0.9 * 5 * sd + 0.9 * ss), 1e-12);
+  // Values worked outside the code (Python's math module, 17 digits), not the formulas retyped:
+  // N_0 = 8 (4S-2)^2 (log d + log S - log delta) / c at d = 20, S = 3, delta = 0.05, c = 1/4;
+  // alpha_n of (5.1) and of (D.3) at n = 30000, gamma = 0.9.
+  EXPECT_NEAR(theory::theorem51_N0(20, 3, 0.05, 0.25), 22688.245874483495, 1e-9);
+  EXPECT_NEAR(theory::theorem51_alpha(30000, 20, 3, 0.9, 0.05, 0.25), 0.59683127203292397, 1e-12);
+  EXPECT_NEAR(theory::theoremD1_alpha(30000, 20, 3, 0.9, 0.05, 0.25), 0.60108417299042027, 1e-12);
   EXPECT_NEAR(theory::convergence_bound(2.0, 0.5, 4), 2.0 * std::exp(-2.0), 1e-15);
   EXPECT_NEAR(theory::lemma3_off_diagonal(100, 10, 0.1, 0.5), std::sqrt((std::log(10) - std::log(0.1)) / 50), 1e-15);
   EXPECT_NEAR(theory::lemma3_diagonal_upper(100, 3, 0.1, 0.5), 100.0 / 102 * (1 + std::sqrt((std::log(3) - std::log(0.1)) / 50)), 1e-15);
@@ -136,7 +135,7 @@ TEST(Bounds, TheoremE1EtaExistsOnlyForFewLayers) {
   // Finding: with N_0 of (D.7), sqrt((log d + log S - log delta)/(N_0 c)) = 1/(2 sqrt 2 (4S-2)), so the
   // denominator of (E.7) is (1 - 2gamma/3) - (K-1)/(2 sqrt 2 (4S-2)): eta exists only for
   // K < 1 + 2 sqrt 2 (4S-2)(1 - 2gamma/3), e.g. K <= 6 at S = 1 for every gamma.
-  const double c = 0.1534;
+  const double c = theory::derived_gaussian_c();
   for (int S : {1, 2, 3}) {
     for (double gamma : {0.01, 0.5, 1.0, 1.4}) {
       const double N0 = theory::theorem51_N0(20, S, 0.05, c);

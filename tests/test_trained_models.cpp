@@ -1,4 +1,4 @@
-// The trained-model statements (properties/trained_models.hpp) on small checkpoints trained here in
+// The trained-model statements (properties/statements/trained_models.hpp) on small checkpoints trained here in
 // seconds: every statement runs end to end, reduced checkpoints cap the verdict at inconclusive while
 // the raw outcome is kept, the construction control of the probe statement is caught (its probe error
 // must fall geometrically), and missing checkpoints are reported.
@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "models/icl_training.hpp"
-#include "models/safetensors.hpp"
-#include "properties/trained_models.hpp"
+#include "models/training/icl_training.hpp"
+#include "models/training/safetensors.hpp"
+#include "properties/statements/trained_models.hpp"
 #include "test_support.hpp"
 
 namespace {

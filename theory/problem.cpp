@@ -165,4 +165,19 @@ Eigen::VectorXd soft_threshold(const Eigen::VectorXd& x, double theta) {
   return x.unaryExpr([theta](double value) { return soft_threshold(value, theta); });
 }
 
+SparseBeta sample_sparse_beta(int d, int S, std::mt19937_64& rng, std::normal_distribution<double>& normal) {
+  if (S < 1 || S > d) throw std::invalid_argument("sample_sparse_beta needs 1 <= S <= d, got S=" + std::to_string(S) + ", d=" + std::to_string(d));
+  std::vector<int> indices(d);
+  std::iota(indices.begin(), indices.end(), 0);
+  std::shuffle(indices.begin(), indices.end(), rng);
+  SparseBeta out{Eigen::VectorXd::Zero(d), std::vector<int>(indices.begin(), indices.begin() + S), indices};
+  for (int i : out.support) out.beta(i) = normal(rng);
+  return out;
+}
+
+SparseBeta sample_sparse_beta(int d, int S, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  return sample_sparse_beta(d, S, rng, normal);
+}
+
 }  // namespace icsr::theory

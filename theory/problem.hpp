@@ -53,6 +53,17 @@ Instance sample_instance(const ProblemConfig& config, std::mt19937_64& rng);
 // Draws an N x d design matrix with the config's design and column scales.
 Eigen::MatrixXd sample_design(const ProblemConfig& config, int rows, std::mt19937_64& rng);
 
+// An S-sparse beta* in R^d: a uniformly random support (the first S of a shuffle of 0..d-1, in shuffled
+// order) with N(0,1) non-zeros drawn in that order from `normal`, so a caller that goes on drawing from
+// the same distribution object keeps one stream.
+struct SparseBeta {
+  Eigen::VectorXd beta;
+  std::vector<int> support;  // the first S of `order`
+  std::vector<int> order;    // the whole shuffle of 0..d-1
+};
+SparseBeta sample_sparse_beta(int d, int S, std::mt19937_64& rng, std::normal_distribution<double>& normal);
+SparseBeta sample_sparse_beta(int d, int S, std::mt19937_64& rng);
+
 // Draws G = X^T X for n Gaussian rows with covariance diag(sigma^2) directly (Bartlett decomposition of
 // the Wishart distribution): G = L A A^T L, L = diag(sigma), A lower triangular with A_ii^2 ~ chi^2_{n-i+1}
 // (i = 1..d) and N(0,1) below the diagonal. Exact in distribution, O(d^3) whatever n is. For n < d the

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "properties/findings.hpp"
+#include "properties/findings/loader.hpp"
 #include "tests/fuzz/fuzz_input_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "models/safetensors.hpp"
+#include "models/training/safetensors.hpp"
 #include "tests/fuzz/fuzz_input_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -2,7 +2,9 @@
 // which ids exist, and linking the real registry would pull every property and LibTorch into the
 // sanitizer build. The ids are those of the recorded findings (properties/findings/); the checks
 // are never run.
-#include "properties/statement.hpp"
+#include "properties/registry.hpp"
+
+#include <stdexcept>
 
 namespace icsr::properties {
 
@@ -16,6 +18,13 @@ const std::vector<Statement>& registry() {
     return list;
   }();
   return statements;
+}
+
+const Statement& find_statement(const std::string& id) {
+  for (const Statement& statement : registry()) {
+    if (statement.id == id) return statement;
+  }
+  throw std::invalid_argument("unknown statement '" + id + "'");
 }
 
 }  // namespace icsr::properties

@@ -1,0 +1,119 @@
+#include "properties/harness/probabilistic.hpp"
+
+#include <boost/math/distributions/binomial.hpp>
+#include <cmath>
+#include <limits>
+
+namespace icsr::properties {
+
+double quantile_upper_confidence(std::vector<double> values, double q, double confidence) {
+  if (values.empty()) return std::numeric_limits<double>::infinity();
+  std::sort(values.begin(), values.end());
+  const auto T = static_cast<double>(values.size());
+  // Smallest r with P{Bin(T, q) <= r - 1} >= confidence.
+  const boost::math::binomial_distribution<> counts(T, q);
+  for (std::size_t r = 1; r <= values.size(); ++r) {
+    if (boost::math::cdf(counts, static_cast<double>(r - 1)) >= confidence) return values[r - 1];
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
+nlohmann::json configuration_evidence(const ConfigurationPlan& plan, const std::vector<ProbabilisticTrial>& trials,
+                                      const BinomialJudgement& judgement) {
+  std::vector<double> observed, bound, ratio;
+  for (const auto& trial : trials) {
+    observed.push_back(trial.observed);
+    bound.push_back(trial.bound);
+    ratio.push_back(trial.bound > 0.0 ? trial.observed / trial.bound : std::numeric_limits<double>::infinity());
+  }
+  const auto quantile = [](std::vector<double> values, double q) {
+    std::sort(values.begin(), values.end());
+    const std::size_t index = std::min(values.size() - 1, static_cast<std::size_t>(std::floor(q * (values.size() - 1))));
+    return values[index];
+  };
+  const double q = 1.0 - plan.claimed_level;
+  nlohmann::json evidence = {{"judgement", judgement},
+                             {"regime", plan.regime},
+                             {"bound_median", quantile(bound, 0.5)},
+                             {"observed_median", quantile(observed, 0.5)},
+                             {"observed_quantile_level", q},
+                             {"observed_quantile", quantile(observed, q)},
+                             {"observed_quantile_upper_95", quantile_upper_confidence(observed, q, 0.95)},
+                             {"tightness_median", quantile(ratio, 0.5)},
+                             {"tightness_quantile", quantile(ratio, q)}};
+  return evidence;
+}
+
+void ProbabilisticRecorder::record(const nlohmann::json& parameters, const nlohmann::json& evidence, Verdict verdict,
+                                   bool shrinking) {
+  if (verdict == Verdict::violated) last_failure_ = {{"parameters", parameters}, {"evidence", evidence}};
+  if (shrinking) return;  // shrink steps are not new configurations
+  configurations_.push_back({{"parameters", parameters}, {"verdict", to_string(verdict)}, {"evidence", evidence}});
+  verdicts_.push_back(verdict);
+  if (verdict == Verdict::violated) failed_ = true;
+}
+
+int ProbabilisticRecorder::count(Verdict verdict) const {
+  return static_cast<int>(std::count(verdicts_.begin(), verdicts_.end(), verdict));
+}
+
+ProbabilisticRun finish_probabilistic(const std::string& id, const std::function<void()>& body,
+                                      const ProbabilisticRecorder& recorder, int configurations,
+                                      const CheckOptions& options) {
+  const RunRecorder unused;
+  const IdentityRun identity = run_rapidcheck(id, body, unused, configurations, options);
+  ProbabilisticRun run;
+  run.evidence = recorder.configurations();
+  run.configurations = static_cast<int>(run.evidence.size());
+  run.holds = recorder.count(Verdict::holds);
+  run.violated = recorder.count(Verdict::violated);
+  run.inconclusive = recorder.count(Verdict::inconclusive);
+  run.vacuous = recorder.count(Verdict::vacuous);
+  if (identity.verdict == Verdict::violated) {
+    run.verdict = Verdict::violated;
+    run.counterexample = identity.counterexample;
+    if (run.counterexample && !recorder.last_failure().is_null()) {
+      run.counterexample->parameters = recorder.last_failure().at("parameters");
+      run.counterexample->observed = recorder.last_failure().at("evidence");
+    }
+  } else if (run.holds == 0 && run.inconclusive == 0) {
+    run.verdict = Verdict::vacuous;
+  } else if (run.inconclusive > 0) {
+    run.verdict = Verdict::inconclusive;
+  } else {
+    run.verdict = Verdict::holds;
+  }
+  return run;
+}
+
+StatementResult probabilistic_result(const std::string& id, const std::string& label, const ProbabilisticRun& run,
+                                     const CheckOptions& options) {
+  StatementResult result = base_result(id, label, run.verdict, run.configurations, options);
+  result.counterexample = run.counterexample;
+  double worst = -1.0;
+  for (const auto& configuration : run.evidence) {
+    if (configuration.at("verdict") == "vacuous") continue;
+    const auto& evidence = configuration.at("evidence");
+    const double level = evidence.at("judgement").at("claimed_level").get<double>();
+    const double lower = evidence.at("judgement").at("lower").get<double>();
+    const double ratio = lower / level;
+    if (ratio > worst) {
+      worst = ratio;
+      result.worst_error = lower;
+      result.worst_tolerance = level;
+      result.worst_ratio = ratio;
+      result.worst_parameters = configuration;
+    }
+  }
+  result.figures = {{"c", options.c > 0.0 ? nlohmann::json(options.c) : nlohmann::json("derived per configuration")},
+                    {"alpha_family", options.alpha},
+                    {"configurations", run.configurations},
+                    {"holds", run.holds},
+                    {"violated", run.violated},
+                    {"inconclusive", run.inconclusive},
+                    {"vacuous", run.vacuous},
+                    {"per_configuration", run.evidence}};
+  return result;
+}
+
+}  // namespace icsr::properties

@@ -1,0 +1,72 @@
+#include "properties/harness/spec.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace icsr::properties {
+namespace {
+
+// high / step as an integer when it is one up to rounding (1.6 / 0.01 = 160.00000000000003).
+double grid_index(double value, double step) {
+  const double index = value / step;
+  return std::abs(index - std::round(index)) < 1e-9 ? std::round(index) : index;
+}
+
+}  // namespace
+
+std::optional<double> pinned(const Pins& pins, const std::string& name) {
+  const nlohmann::json all = describe(pins);
+  if (!all.contains(name)) return std::nullopt;
+  return all.at(name).get<double>();
+}
+
+std::string ranges_text(const std::vector<ParameterRange>& ranges) {
+  std::string text;
+  for (const ParameterRange& range : ranges) {
+    std::string grid;
+    if (range.grid == Grid::linear) grid = fmt::format(" in steps of {}", range.resolution);
+    if (range.grid == Grid::log) grid = fmt::format(" on a log grid of {} points", range.resolution);
+    text += (text.empty() ? "" : ", ") + range.name + " in " + range.text() + grid;
+  }
+  return text;
+}
+
+const ParameterRange& Draw::range(const std::string& name) const {
+  const auto found = std::find_if(ranges_.begin(), ranges_.end(), [&](const ParameterRange& r) { return r.name == name; });
+  if (found == ranges_.end()) throw std::logic_error("Draw: no range for parameter '" + name + "'");
+  return *found;
+}
+
+int Draw::integer(const std::string& name) const {
+  const ParameterRange& r = range(name);
+  return integer(name, static_cast<int>(r.low), static_cast<int>(r.high));
+}
+
+int Draw::integer(const std::string& name, int low, int high) const {
+  const ParameterRange& r = range(name);
+  if (r.grid != Grid::integers) throw std::logic_error("Draw::integer: '" + name + "' is not an integer range");
+  const std::optional<double> pin = pinned(pins_, name);
+  const int from = std::max(low, static_cast<int>(r.low)), to = std::min(high, static_cast<int>(r.high));
+  return *gen_pinned(pin ? std::optional<int>(static_cast<int>(*pin)) : std::nullopt, from, to);
+}
+
+double Draw::real(const std::string& name) const {
+  const ParameterRange& r = range(name);
+  rc::Gen<double> grid = rc::gen::just(r.low);
+  if (r.grid == Grid::log) {
+    grid = gen_log_grid(r.low, r.high, static_cast<int>(r.resolution));
+  } else if (r.grid == Grid::linear) {
+    const double first = grid_index(r.low, r.resolution), last = grid_index(r.high, r.resolution);
+    const int from = static_cast<int>(r.low_open && first == std::floor(first) ? first + 1 : std::ceil(first));
+    const int to = static_cast<int>(r.high_open && last == std::floor(last) ? last - 1 : std::floor(last));
+    grid = gen_linear_grid(r.resolution, from, to);
+  } else {
+    throw std::logic_error("Draw::real: '" + name + "' is an integer range");
+  }
+  return *gen_pinned(pinned(pins_, name), grid);
+}
+
+}  // namespace icsr::properties

@@ -1,0 +1,446 @@
+// Theorem 5.1 / Theorem D.1 / Corollary E.1 as stated, on the LISTA-VM reference, which Theorem 4.1
+// (statement thm4.1) makes equal to the constructed Transformer.
+//
+// Ranges: d in [1, 32], S in [1, d], K in [1, 24], gamma in (0, 3/2] (Theorem 5.1, Corollary E.1) or
+// (0, 1.6) (Theorem D.1), delta in [1e-6, 0.977], n from N_0 to 16 N_0. Gaussian rows, isotropic or
+// anisotropic. The Gram matrix is drawn from its Wishart law (theory::sample_gram), which makes a trial
+// cost O(d^3) whatever n is, so the tens of thousands of examples N_0 demands are affordable.
+// Parameters "that exist" are those of the proof: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, and the
+// thresholds of Lemma 1 computed from the realised D_n (oracle thresholds: they use beta* and X).
+#include "properties/statements/thm5_1_convergence.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+#include "models/construction.hpp"
+#include "models/lista_vm.hpp"
+#include "models/embedding.hpp"
+#include "models/tensor_convert.hpp"
+#include "models/transformer.hpp"
+#include "theory/bounds.hpp"
+#include "theory/problem.hpp"
+#include "properties/harness/designs.hpp"
+#include "properties/harness/spec.hpp"
+#include "theory/subexponential.hpp"
+
+namespace icsr::properties {
+namespace {
+
+const char* id_of(ConvergenceClaim claim) {
+  switch (claim) {
+    case ConvergenceClaim::theorem51: return "thm5.1";
+    case ConvergenceClaim::theoremD1: return "thmD.1";
+    case ConvergenceClaim::corollaryE1: return "corE.1";
+    case ConvergenceClaim::corollaryD1: return "corD.1";
+  }
+  return "thm5.1";
+}
+
+}  // namespace
+
+void showValue(const ConvergenceCase& value, std::ostream& os) {
+  os << nlohmann::json{{"d", value.d}, {"S", value.S}, {"K", value.K}, {"gamma", value.gamma},
+                       {"delta", value.delta}, {"n_step", value.n_step}, {"n_pinned", value.n_pinned},
+                       {"anisotropic", value.anisotropic}, {"seed", value.seed}}
+            .dump();
+}
+
+ConvergenceSetting convergence_setting(const ConvergenceCase& value, ConvergenceClaim claim, double c) {
+  ConvergenceSetting setting;
+  setting.gamma = value.gamma;
+  setting.delta = value.delta;
+  setting.c = c;
+  setting.N0 = theory::theorem51_N0(value.d, value.S, setting.delta, c);
+  setting.n = value.n_pinned > 0 ? value.n_pinned
+                                 : static_cast<long>(std::ceil(setting.N0 * std::pow(2.0, value.n_step / 4.0)));
+  try {
+    setting.alpha = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1
+                        ? theory::theoremD1_alpha(setting.n, value.d, value.S, setting.gamma,
+                                                  setting.delta, c)
+                        : theory::theorem51_alpha(setting.n, value.d, value.S, setting.gamma,
+                                                  setting.delta, c);
+  } catch (const std::invalid_argument&) {
+    setting.alpha = std::numeric_limits<double>::quiet_NaN();
+  }
+  return setting;
+}
+
+ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng) {
+  const ConvergenceSetting setting = convergence_setting(value, claim, c);
+  theory::ProblemConfig config;
+  config.d = value.d;
+  config.S = value.S;
+  config.sigma = column_scales(value);
+
+  std::normal_distribution<double> normal(0.0, 1.0);  // the query below continues its stream
+  const theory::SparseBeta sparse = theory::sample_sparse_beta(value.d, value.S, rng, normal);
+  const Eigen::VectorXd& beta_star = sparse.beta;
+  const std::vector<int>& support = sparse.support;
+
+  const Eigen::MatrixXd gram = theory::sample_gram(config, setting.n, rng);
+  const Eigen::VectorXd correlation = gram * beta_star;  // X^T y, noiseless
+  const double sigma_d = config.sigma.back();
+  const double scale = 2.0 / ((2.0 * setting.n + 1.0) * sigma_d * sigma_d);  // D_i^T X_j = scale G_ij
+
+  // Realised coherence of D_n with X and the thresholds of Lemma 1.
+  const theory::GeneralisedCoherence coherence = theory::generalised_coherence(scale * gram, support);
+  const double sigma_min = coherence.sigma_min, sigma_max = coherence.sigma_max;
+  const double c1 = theory::lemma1_c1(beta_star);
+  const double c2 = theory::lemma1_c2(setting.gamma, value.S, sigma_min, sigma_max);
+
+  models::ListaVmParams params;  // M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)
+  for (int k = 1; k <= value.K; ++k) {
+    params.gamma.push_back(setting.gamma);
+    params.theta.push_back(theory::lemma1_theta(k, setting.gamma, sigma_max, c1, c2));
+    params.matrix.push_back((2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d));
+  }
+  const Eigen::VectorXd beta =
+      models::lista_vm_iterates_from_gram(params, gram, correlation, static_cast<double>(setting.n)).back();
+
+  const double bound_scale = c1;  // b_beta = c1 = ||beta*||_1 on the instance (Assumption 1's tightest constant)
+  const double bound = theory::convergence_bound(bound_scale, setting.alpha, value.K);
+  if (claim != ConvergenceClaim::corollaryE1) {
+    const double error = (beta - beta_star).norm();
+    return {error > bound, error, bound};
+  }
+  Eigen::VectorXd query(value.d);
+  for (int j = 0; j < value.d; ++j) query(j) = config.sigma[j] * normal(rng);
+  const double b_x = query.lpNorm<Eigen::Infinity>();  // the only row the proof's last step uses
+  const double label_bound = theory::corollaryE1_c6(value.d, b_x, c1) * std::exp(-setting.alpha * value.K);
+  const double error = std::abs(query.dot(beta_star - beta));
+  return {error > label_bound, error, label_bound};
+}
+
+namespace {
+
+rc::Gen<ConvergenceCase> gen_convergence_case(ConvergenceClaim claim, bool isotropic_only, const Pins& pins) {
+  return rc::gen::exec([claim, isotropic_only, pins] {
+    ConvergenceCase value;
+    value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
+    value.S = *gen_pinned(pins.S, 1, value.d);
+    value.K = *gen_pinned(pins.K, 1, 24);
+    const bool below_1_6 = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
+    value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, below_1_6 ? 159 : 150));
+    value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
+    value.n_step = pins.n ? 0 : *gen_uniform_int(0, 16);
+    value.n_pinned = pins.n.value_or(0);
+    value.anisotropic = isotropic_only ? false : *gen_uniform_int(0, 1) == 1;
+    value.seed = *gen_inner_seed();
+    return value;
+  });
+}
+
+ConfigurationPlan plan_for(const ConvergenceCase& value, ConvergenceClaim claim, double c) {
+  const ConvergenceSetting setting = convergence_setting(value, claim, c);
+  ConfigurationPlan plan;
+  plan.claimed_level = claim == ConvergenceClaim::theoremD1 ? 3.0 * setting.delta : setting.delta;
+  plan.regime = {{"n", setting.n}, {"N0", setting.N0}, {"n_over_N0", setting.n / setting.N0},
+                 {"gamma", setting.gamma}, {"delta", setting.delta}, {"alpha_n", setting.alpha}};
+  if (plan.claimed_level >= 1.0) plan.vacuous_reason = "the claimed probability 1 - level is <= 0";
+  if (setting.n < setting.N0) plan.vacuous_reason = "the premise n >= N_0 is unmet";
+  if (std::isnan(setting.alpha)) plan.vacuous_reason = "alpha_n is undefined (the argument of its log is <= 0)";
+  else if (setting.alpha <= 0.0) plan.vacuous_reason = "alpha_n <= 0: the bound is no better than c1";
+  return plan;
+}
+
+}  // namespace
+
+std::vector<ParameterRange> convergence_ranges() {
+  return {{"d", 1, 32}, {"S", 1, 32}, {"K", 1, 24}, {"delta", 1e-6, 1, false, true, Grid::log, 600}};
+}
+
+Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
+  const std::string id = std::string(id_of(claim)) + (isotropic_only ? ".iso" : "");
+  const std::string label = std::string(claim == ConvergenceClaim::theorem51   ? "Theorem 5.1"
+                                        : claim == ConvergenceClaim::theoremD1 ? "Theorem D.1 / Proposition 2"
+                                        : claim == ConvergenceClaim::corollaryD1 ? "Remark 3 / Corollary D.1"
+                                                                               : "Corollary E.1 (Theorem 5.2, query read-out)") +
+                            (isotropic_only ? ", isotropic rows only (diagnostic)" : "");
+  const std::string claim_text =
+      claim == ConvergenceClaim::theorem51
+          ? "For delta in (0,1), 0 < gamma <= 3/2 and any n in [N_0, N], N_0 = 8(4S-2)^2 (log d + log S - log delta)/c, "
+            "with probability >= 1 - delta: ||beta_{2n+1}^(K+1) - beta*|| <= b_beta e^{-alpha_n K}, alpha_n = -log(1 - "
+            "2gamma/3 + gamma(2S-1) sqrt((log d - log delta)/(n c)) + sqrt((log S - log delta)/(n c)))."
+      : claim == ConvergenceClaim::corollaryD1
+          ? "With the support of beta* inside 𝕊, S <= |𝕊| <= d, gamma < 1.6 and n >= N_0^S = 8(4S-2)^2 (log|𝕊| + log S - "
+            "log delta)/c, with probability >= 1 - delta: ||beta^(K) - beta*|| <= c1 e^{-alpha_n^S K}, alpha_n^S of (D.15) "
+            "(d replaced by |𝕊|)."
+      : claim == ConvergenceClaim::theoremD1
+          ? "For gamma < 1.6 and n >= N_0, with probability >= 1 - 3 delta: ||beta_{2n+1}^(K+1) - beta*|| <= c1 "
+            "e^{-alpha_n K}, c1 = ||beta*||_1 and alpha_n of (D.3) (gamma also multiplies the last square root)."
+          : "For n >= N_0, with probability >= 1 - delta: |y_{n+1} - y^_{n+1}| <= c6 e^{-alpha_n K}, c6 = sqrt(d) b_x c1, "
+            "with the query read-out of Corollary E.1.";
+  Statement statement{id, label, claim_text, [id, label, claim, isotropic_only](const CheckOptions& options) {
+            const double c_option = options.c;
+            const ProbabilisticProperty<ConvergenceCase> property{
+                id, [claim, isotropic_only, pins = options.pins] { return gen_convergence_case(claim, isotropic_only, pins); },
+                [claim, c_option](const ConvergenceCase& value) { return plan_for(value, claim, config_c(value, c_option)); },
+                [claim, c_option](const ConvergenceCase& value, std::mt19937_64& rng) {
+                  return convergence_trial(value, claim, config_c(value, c_option), rng);
+                },
+                [claim, c_option](const ConvergenceCase& value) {
+                  const double c = config_c(value, c_option);
+                  nlohmann::json out;
+                  std::ostringstream shown;
+                  showValue(value, shown);
+                  out = nlohmann::json::parse(shown.str());
+                  const ConvergenceSetting setting = convergence_setting(value, claim, c);
+                  out["gamma"] = setting.gamma;
+                  out["delta"] = setting.delta;
+                  out["n"] = setting.n;
+                  out["N0"] = setting.N0;
+                  out["c"] = c;
+                  return out;
+                },
+                [](const ConvergenceCase& value) { return value.seed; }};
+            const ProbabilisticRun run = run_probabilistic(property, options.counts, options);
+            StatementResult result = probabilistic_result(id, label, run, options);
+            result.notes =
+                std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
+                                            : "c derived for each configuration's Gaussian design (0.1534 when isotropic)") +
+                ". Run on the LISTA-VM reference (equal to the constructed Transformer by thm4.1) with the proof's "
+                "parameters: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)} from "
+                "the realised D_n (Lemma 1 as printed). b_beta = c1 = ||beta*||_1. Gram matrices drawn from the exact "
+                "Wishart law. Ranges: d in [1,32], S in [1,d], K in [1,24], delta in [1e-6,0.977], n in [N_0, 16 N_0].";
+            return result;
+          }};
+  const bool below_1_6 = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
+  statement.ranges = convergence_ranges();
+  statement.budget = budgets::probability;
+  statement.ranges.push_back(below_1_6 ? ParameterRange{"gamma", 0, 1.6, true, true} : ParameterRange{"gamma", 0, 1.5, true});
+  statement.ranges.push_back({"n", 1, 1e7});
+  return statement;
+}
+
+}  // namespace icsr::properties
+
+namespace icsr::properties {
+
+ProofRun proof_parameter_run(int d, int S, long n, double gamma, int K, std::mt19937_64& rng) {
+  theory::ProblemConfig config;
+  config.d = d;
+  config.S = S;
+  const theory::SparseBeta sparse = theory::sample_sparse_beta(d, S, rng);
+  const std::vector<int>& support = sparse.support;
+  ProofRun run;
+  run.beta_star = sparse.beta;
+  const Eigen::MatrixXd gram = theory::sample_gram(config, n, rng);
+  const theory::GeneralisedCoherence coherence = theory::generalised_coherence((2.0 / (2.0 * n + 1.0)) * gram, support);
+  run.c1 = theory::lemma1_c1(run.beta_star);
+  const double c2 = theory::lemma1_c2(gamma, S, coherence.sigma_min, coherence.sigma_max);
+  models::ListaVmParams params;
+  for (int k = 1; k <= K; ++k) {
+    params.gamma.push_back(gamma);
+    params.theta.push_back(theory::lemma1_theta(k, gamma, coherence.sigma_max, run.c1, c2));
+    params.matrix.push_back(2.0 * Eigen::MatrixXd::Identity(d, d));
+  }
+  run.iterates = models::lista_vm_iterates_from_gram(params, gram, gram * run.beta_star, static_cast<double>(n));
+  return run;
+}
+
+ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, double c, std::mt19937_64& rng) {
+  const ConvergenceSetting setting = convergence_setting(value, ConvergenceClaim::theorem51, c);
+  theory::ProblemConfig config;
+  config.d = value.d;
+  config.N = static_cast<int>(setting.n);
+  config.S = value.S;
+  config.sigma = column_scales(value);
+  const theory::Instance instance = theory::sample_instance(config, rng());
+  const double sigma_d = config.sigma.back();
+  const long n = setting.n;
+  const Eigen::MatrixXd gram = instance.X.transpose() * instance.X;
+  const double scale = 2.0 / ((2.0 * n + 1.0) * sigma_d * sigma_d);
+  const theory::GeneralisedCoherence coherence = theory::generalised_coherence(scale * gram, instance.support);
+  const double sigma_min = coherence.sigma_min, sigma_max = coherence.sigma_max;
+  const double c1 = theory::lemma1_c1(instance.beta_star);
+  const double c2 = theory::lemma1_c2(value.gamma, value.S, sigma_min, sigma_max);
+
+  models::ConstructionOptions construction;
+  construction.d = value.d;
+  construction.mv = (2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d);
+  for (int k = 1; k <= value.K; ++k) {
+    construction.gamma.push_back(value.gamma);
+    construction.theta.push_back(theory::lemma1_theta(k, value.gamma, sigma_max, c1, c2));
+  }
+  construction.B = models::data_B(construction, instance);
+  torch::NoGradGuard no_grad;
+  models::Transformer model = models::transformer_from_weights(models::construct_lista_vm_transformer(construction),
+                                                               torch::kFloat64, torch::kCPU);
+  const torch::Tensor output = model->forward(models::embed_batch({instance}, torch::kFloat64, torch::kCPU));
+  const models::TokenLayout layout(value.d);
+  // Token 2n+1 (0-based 2n) holds beta on the first n examples: here n = N, the query token.
+  const Eigen::VectorXd beta = models::to_vector(output[0][2 * n].slice(0, layout.beta_begin(), layout.beta_begin() + value.d));
+  const double error = (beta - instance.beta_star).norm();
+  const double bound = theory::convergence_bound(c1, setting.alpha, value.K);
+  return {error > bound, error, bound};
+}
+
+Statement convergence_transformer_statement() {
+  const std::string id = "thm5.1.transformer";
+  const std::string label = "Theorem 5.1 on the constructed Transformer (small sizes)";
+  Statement statement{
+      id, label,
+      "Theorem 5.1 checked through the Transformer of Appendix C.1 itself: ||beta_{2n+1}^(K+1) - beta*|| <= b_beta "
+      "e^{-alpha_n K} with probability >= 1 - delta at n = N_0, for the sizes where N_0 <= 256.",
+      [id, label](const CheckOptions& options) {
+        const double c_option = options.c;
+        const auto generator = [c_option] {
+          return rc::gen::exec([c_option] {
+            ConvergenceCase value;
+            value.d = *gen_uniform_int(1, 3);
+            value.S = 1;
+            value.K = *gen_uniform_int(1, 12);
+            value.gamma = *gen_linear_grid(0.01, 1, 150);
+            value.seed = *gen_inner_seed();
+            // N_0 = 32 (log d - log delta) / c <= 128: delta >= d exp(-4 c).
+            const double c = config_c(value, c_option);
+            value.delta = *gen_log_grid(std::min(0.9, value.d * std::exp(-4.0 * c)), 1.0, 100);
+            return value;
+          });
+        };
+        const ProbabilisticProperty<ConvergenceCase> property{
+            id, generator,
+            [c_option](const ConvergenceCase& value) {
+              return plan_for(value, ConvergenceClaim::theorem51, config_c(value, c_option));
+            },
+            [c_option](const ConvergenceCase& value, std::mt19937_64& rng) {
+              return convergence_trial_transformer(value, config_c(value, c_option), rng);
+            },
+            [c_option](const ConvergenceCase& value) {
+              std::ostringstream shown;
+              showValue(value, shown);
+              nlohmann::json out = nlohmann::json::parse(shown.str());
+              const ConvergenceSetting setting = convergence_setting(value, ConvergenceClaim::theorem51, config_c(value, c_option));
+              out["n"] = setting.n;
+              out["N0"] = setting.N0;
+              out["c"] = setting.c;
+              return out;
+            },
+            [](const ConvergenceCase& value) { return value.seed; }};
+        const ProbabilisticRun run = run_probabilistic(property, options.counts, options);
+        StatementResult result = probabilistic_result(id, label, run, options);
+        result.notes = "The constructed Transformer in float64 with Lemma 1's thresholds as its theta^(k) and B read off the "
+                       "data. Sizes: isotropic rows, S = 1, d in [1,3], K in [1,12], gamma in (0,3/2], n = N = N_0 <= 128, "
+                       "delta drawn so that N_0 fits. Larger sizes run on the LISTA-VM reference (thm5.1), which thm4.1 shows is equal.";
+        return result;
+      },
+      {}};
+  statement.budget = budgets::transformer_probability;
+  return statement;
+}
+
+}  // namespace icsr::properties
+
+namespace icsr::properties {
+
+ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, double c, std::mt19937_64& rng) {
+  theory::ProblemConfig config;
+  config.d = value.d;
+  config.S = value.S;
+  config.sigma = column_scales(value);
+  const double delta = value.delta, gamma = value.gamma;
+  const long N0 = static_cast<long>(std::ceil(theory::theorem51_N0(value.d, value.S, delta, c)));
+  const double sbar = theory::lemma3_off_diagonal(static_cast<double>(N0), value.d, delta, c);
+  const double alphabar = theory::theorem51_alpha(static_cast<double>(N0), value.d, value.S, gamma, delta, c);
+
+  const Eigen::VectorXd beta_star = theory::sample_sparse_beta(value.d, value.S, rng).beta;
+  const double c1 = beta_star.lpNorm<1>();
+  const double sigma_d = config.sigma.back();
+
+  // One parameter set for every X and n: Lemma 3's bounds at N_0 in place of the realised coherence.
+  models::ListaVmParams params;
+  for (int k = 1; k <= value.K; ++k) {
+    params.gamma.push_back(gamma);
+    params.theta.push_back(gamma * sbar * c1 * std::exp(-alphabar * (k - 2)));
+    params.matrix.push_back((2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d));
+  }
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(value.d, value.d);
+  long n = 0;
+  double worst_ratio = 0.0, worst_error = 0.0, worst_bound = 1.0;
+  bool failed = false;
+  for (int p = 0; p < prefixes; ++p) {
+    const long target = N0 << p;  // N_0, 2 N_0, 4 N_0, ...
+    gram += theory::sample_gram(config, target - n, rng);
+    n = target;
+    const Eigen::VectorXd beta =
+        models::lista_vm_iterates_from_gram(params, gram, gram * beta_star, static_cast<double>(n)).back();
+    const double error = (beta - beta_star).norm();
+    const double bound = theory::convergence_bound(
+        c1, theory::theorem51_alpha(static_cast<double>(n), value.d, value.S, gamma, delta, c), value.K);
+    failed = failed || error > bound;
+    if (error / bound > worst_ratio) {
+      worst_ratio = error / bound;
+      worst_error = error;
+      worst_bound = bound;
+    }
+  }
+  return {failed, worst_error, worst_bound};
+}
+
+Statement remark2_statement() {
+  const std::string id = "remark2";
+  const std::string label = "Remark 2 (one parameter set for every X and every n in [N_0, N])";
+  constexpr int kPrefixes = 4;  // n = N_0, 2 N_0, 4 N_0, 8 N_0 = N
+  Statement statement{
+      id, label,
+      "One set of Transformer parameters, chosen before X is drawn, gives ||beta_{2n+1}^(K+1) - beta*|| <= b_beta "
+      "e^{-alpha_n K} for X varying and for every prefix length n in [N_0, N], each with probability >= 1 - delta "
+      "(checked jointly at n = N_0, 2N_0, 4N_0, 8N_0 against the union level 4 delta).",
+      [id, label](const CheckOptions& options) {
+        const double c_option = options.c;
+        const Pins pins = options.pins;
+        const auto generator = [pins] {
+          return rc::gen::exec([pins] {
+            ConvergenceCase value;
+            value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
+            value.S = *gen_pinned(pins.S, 1, value.d);
+            value.K = *gen_pinned(pins.K, 1, 24);
+            value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, 150));
+            value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
+            value.anisotropic = *gen_uniform_int(0, 1) == 1;
+            value.seed = *gen_inner_seed();
+            return value;
+          });
+        };
+        const ProbabilisticProperty<ConvergenceCase> property{
+            id, generator,
+            [c_option](const ConvergenceCase& value) {
+              ConfigurationPlan plan = plan_for(value, ConvergenceClaim::theorem51, config_c(value, c_option));
+              plan.claimed_level = std::min(1.0, kPrefixes * value.delta);
+              if (plan.claimed_level >= 1.0 && plan.vacuous_reason.empty()) {
+                plan.vacuous_reason = "the union level 4 delta is >= 1";
+              }
+              return plan;
+            },
+            [c_option](const ConvergenceCase& value, std::mt19937_64& rng) {
+              return remark2_trial(value, kPrefixes, config_c(value, c_option), rng);
+            },
+            [c_option](const ConvergenceCase& value) {
+              std::ostringstream shown;
+              showValue(value, shown);
+              nlohmann::json out = nlohmann::json::parse(shown.str());
+              out["c"] = config_c(value, c_option);
+              return out;
+            },
+            [](const ConvergenceCase& value) { return value.seed; }};
+        const ProbabilisticRun run = run_probabilistic(property, options.counts, options);
+        StatementResult result = probabilistic_result(id, label, run, options);
+        result.notes =
+            "Fixed parameters: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) = gamma sbar c1 e^{-alphabar (k-2)} with "
+            "Lemma 3's off-diagonal bound and alpha at N_0 (no dependence on X or n; c1 = b_beta = ||beta*||_1). Nested "
+            "prefixes n = N_0, 2N_0, 4N_0, 8N_0 = N share one X; a trial fails if the bound fails at any of them, judged "
+            "against 4 delta (union bound), the weakest reading of 'for any n'. Ranges as thm5.1. The remark is "
+            "existential: a violation here refutes this parameter choice (the proof's, made independent of X and n), "
+            "not every possible one.";
+        return result;
+      },
+      convergence_ranges()};
+  statement.ranges.push_back({"gamma", 0, 1.5, true});
+  statement.budget = budgets::probability;
+  return statement;
+}
+
+}  // namespace icsr::properties

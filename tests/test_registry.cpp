@@ -1,0 +1,81 @@
+// ctest over the registry: every statement runs at the quick budget and seed 1, and its verdict must be
+// the one it declares (Statement::expected). A statement that changes verdict fails here by name; update
+// its declaration only with an explanation in the note.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "properties/harness/spec.hpp"
+#include "properties/registry.hpp"
+#include "reports/evidence.hpp"
+
+namespace icsr::properties {
+namespace {
+
+std::vector<std::string> registered_ids() {
+  std::vector<std::string> ids;
+  for (const Statement& statement : registry()) ids.push_back(statement.id);
+  return ids;
+}
+
+class DeclaredVerdict : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DeclaredVerdict, QuickBudgetSeedOneGivesTheDeclaredVerdict) {
+  const Statement& statement = find_statement(GetParam());
+  ASSERT_TRUE(statement.expected.has_value()) << statement.id << " declares no expected verdict";
+  CheckOptions options;
+  options.budget = Budget::quick;
+  options.seed = 1;
+  const StatementResult result = statement.check(options);
+  std::cout << reports::render_verdict(result);
+  EXPECT_EQ(to_string(result.verdict), to_string(*statement.expected)) << statement.id;
+  EXPECT_EQ(result.device, "cpu");  // --device defaults to cpu, and every statement reports where it ran
+  EXPECT_EQ(result.id, statement.id);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, DeclaredVerdict, ::testing::ValuesIn(registered_ids()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
+// The registry against a hand-written list: the paper's statements in paper order, then the conjectures.
+TEST(Registry, ListsThePaperStatementsInPaperOrderThenTheConjectures) {
+  const std::vector<std::string> expected{
+      "thm4.1",     "prop1.B",   "c3.mlp",     "c3.mlp.corrected", "lemma1",       "lemma1.support",     "lemma2",
+      "lemma3",     "lemma3.lower", "lemma3.upper", "lemma3.offdiag", "thm5.1",     "thm5.1.iso",         "thm5.1.transformer",
+      "remark2",    "thmD.1",    "thmD.1.iso", "corD.1.construction", "corD.1",     "lemma4",             "corE.1",
+      "thmE.1.construction", "thmE.1", "remark4", "exp.fixed_degrades", "exp.vm_beats_ista", "exp.meta_no_rescue",
+      "exp.ss_beats_vm", "trained.remark2", "trained.remark3", "trained.readout_gap", "trained.probe", "conj.rate2x",
+      "conj.meta_beats_fixed"};
+  EXPECT_EQ(registered_ids(), expected);
+  EXPECT_THROW(find_statement("no.such.statement"), std::invalid_argument);
+  EXPECT_EQ(find_statement("lemma4").id, "lemma4");
+}
+
+// Declarations a reader can check by hand against the paper and the budgets.
+TEST(Registry, DeclarationsMatchThePaperAndTheNamedBudgets) {
+  EXPECT_EQ(find_statement("thm4.1").device, Device::selected);  // runs the Transformer on --device
+  EXPECT_EQ(find_statement("lemma3").device, Device::cpu);       // pure Eigen
+  EXPECT_EQ(find_statement("thm5.1").budget.name, "probability");
+  EXPECT_EQ(find_statement("thm5.1").budget.quick.configurations, 12);
+  EXPECT_EQ(find_statement("lemma4").budget.name, "identity");
+  EXPECT_EQ(find_statement("lemma4").budget.full.configurations, 10000);
+  // Theorem 5.1 takes gamma in (0, 3/2]; Theorem D.1 in (0, 1.6); delta in (0, 1) is checked on [1e-6, 1).
+  const ParameterRange* gamma51 = find_statement("thm5.1").range("gamma");
+  ASSERT_NE(gamma51, nullptr);
+  EXPECT_EQ(gamma51->text(), "(0, 1.5]");
+  EXPECT_EQ(find_statement("thmD.1").range("gamma")->text(), "(0, 1.6)");
+  EXPECT_EQ(find_statement("conj.rate2x").range("delta")->text(), "[1e-06, 1)");
+  std::set<std::string> ids;
+  for (const Statement& statement : registry()) {
+    EXPECT_TRUE(ids.insert(statement.id).second) << statement.id << " is registered twice";
+    EXPECT_NE(statement.budget.name, "unnamed") << statement.id << " declares no named budget";
+  }
+}
+
+}  // namespace
+}  // namespace icsr::properties
