@@ -10,6 +10,7 @@
 #
 #   ONLY="gpt2 gpt2_support"   the runs to do (default: all six)
 #   MINUTES=8                  wall-time chunk per run and call (default: no limit)
+#   CONCURRENT=1               train the runs at once (one GPU shared; the GPU call plan), not in turn
 #   extra arguments            go to every `icsr train-tf` (e.g. --device cuda --precision tf32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,25 @@ chunk=()
 if [[ -n "${MINUTES:-}" ]]; then chunk=(--max-minutes "$MINUTES"); fi
 for name in $only; do
   if [[ -z "${runs[$name]:-}" ]]; then echo "unknown run '$name' (known: ${!runs[*]})" >&2; exit 2; fi
-  echo "== $name" >&2
-  # shellcheck disable=SC2086
-  "$icsr" train-tf ${runs[$name]} --checkpoint "$out/$name.safetensors" "${chunk[@]}" "$@"
 done
+pids=()
+for name in $only; do
+  echo "== $name" >&2
+  if [[ -n "${CONCURRENT:-}" ]]; then
+    # shellcheck disable=SC2086
+    "$icsr" train-tf ${runs[$name]} --checkpoint "$out/$name.safetensors" "${chunk[@]}" "$@" > "$out/$name.stderr" 2>&1 &
+    pids+=("$!:$name")
+  else
+    # shellcheck disable=SC2086
+    "$icsr" train-tf ${runs[$name]} --checkpoint "$out/$name.safetensors" "${chunk[@]}" "$@"
+  fi
+done
+failed=0
+for entry in "${pids[@]}"; do
+  if ! wait "${entry%%:*}"; then
+    echo "train_transformers: ${entry#*:} failed; its output: $out/${entry#*:}.stderr" >&2
+    tail -5 "$out/${entry#*:}.stderr" >&2
+    failed=1
+  fi
+done
+exit $failed

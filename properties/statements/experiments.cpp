@@ -6,6 +6,7 @@
 
 #include "models/training/baseline_training.hpp"
 #include "properties/harness/checkpoints.hpp"
+#include "properties/harness/comparisons.hpp"
 #include "properties/harness/runner.hpp"
 #include "properties/harness/spec.hpp"
 #include "properties/harness/verdict.hpp"
@@ -39,8 +40,7 @@ Statement paired_experiment(const std::string& id, const std::string& label, con
         const int T = options.counts.trials;
         const double alpha = options.alpha / comparisons.size();
         StatementResult result = base_result(id, label, Verdict::holds, static_cast<int>(comparisons.size()), options);
-        nlohmann::json rows = nlohmann::json::array();
-        int holds = 0, violated = 0, inconclusive = 0;
+        Tally tally;
         std::string missing;
         for (std::size_t c = 0; c < comparisons.size(); ++c) {
           const Comparison& comparison = comparisons[c];
@@ -48,7 +48,7 @@ Statement paired_experiment(const std::string& id, const std::string& label, con
           const std::string b_path = checkpoint_dir() + "/" + comparison.loser + ".safetensors";
           if (!std::filesystem::exists(a_path) || !std::filesystem::exists(b_path)) {
             missing += (missing.empty() ? "" : ", ") + (std::filesystem::exists(a_path) ? b_path : a_path);
-            ++inconclusive;
+            ++tally.inconclusive;
             continue;
           }
           models::TrainedBaseline a = models::load_baseline(a_path), b = models::load_baseline(b_path);
@@ -61,32 +61,27 @@ Statement paired_experiment(const std::string& id, const std::string& label, con
           require_finite(eb, id + ": the errors of " + b_path);
           const int failures = (ea >= eb).sum().item<int>();
           const BinomialJudgement judgement = judge_failure_rate(failures, T, 0.5, alpha);
-          holds += judgement.verdict == Verdict::holds;
-          violated += judgement.verdict == Verdict::violated;
-          inconclusive += judgement.verdict == Verdict::inconclusive;
           const double mean_a = ea.mean().item<double>(), mean_b = eb.mean().item<double>();
-          rows.push_back({{"parameters", {{"A", comparison.winner}, {"A_on", comparison.winner_fresh ? "fresh X" : "training X"},
-                                          {"B", comparison.loser}, {"B_on", comparison.loser_fresh ? "fresh X" : "training X"},
-                                          {"support_first10", comparison.support_first10}, {"instances", T},
-                                          {"paired_on_the_same_instances", same}}},
-                          {"verdict", to_string(judgement.verdict)},
-                          {"evidence", {{"judgement", judgement},
-                                        {"mean_error_A", mean_a},
-                                        {"mean_error_B", mean_b},
-                                        {"median_error_A", ea.median().item<double>()},
-                                        {"median_error_B", eb.median().item<double>()},
-                                        {"tightness_median", (ea / eb).median().item<double>()}}}});
+          tally.add({{"A", comparison.winner}, {"A_on", comparison.winner_fresh ? "fresh X" : "training X"},
+                     {"B", comparison.loser}, {"B_on", comparison.loser_fresh ? "fresh X" : "training X"},
+                     {"support_first10", comparison.support_first10}, {"instances", T},
+                     {"paired_on_the_same_instances", same}},
+                    judgement.verdict,
+                    {{"judgement", judgement},
+                     {"mean_error_A", mean_a},
+                     {"mean_error_B", mean_b},
+                     {"median_error_A", ea.median().item<double>()},
+                     {"median_error_B", eb.median().item<double>()},
+                     {"tightness_median", (ea / eb).median().item<double>()}});
           if (mean_b > 0 && mean_a / mean_b > result.worst_ratio) {
             result.worst_ratio = mean_a / mean_b;
             result.worst_error = mean_a;
             result.worst_tolerance = mean_b;
           }
         }
-        result.verdict = violated > 0 ? Verdict::violated : inconclusive > 0 ? Verdict::inconclusive : Verdict::holds;
-        result.figures = {{"configurations", comparisons.size()}, {"holds", holds},    {"violated", violated},
-                          {"inconclusive", inconclusive},          {"vacuous", 0},     {"alpha_family", options.alpha},
-                          {"c", "not used"},                       {"per_configuration", rows}};
-        result.notes = "Conjecture from the paper's experiments, checked on the committed checkpoints in " + checkpoint_dir() +
+        result.verdict = tally.overall();
+        result.figures = tally.figures(comparisons.size(), options.alpha);
+        result.notes = "Paired comparisons of trained models, checked on the committed checkpoints in " + checkpoint_dir() +
                        " (scripts/train_baselines.sh; metadata in each file). A pair fails when A's ||beta^ - beta||^2 "
                        "is not below B's; exact binomial test against 1/2 at alpha / comparisons. Tightness column: "
                        "median of A's error / B's error.";

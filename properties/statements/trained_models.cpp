@@ -17,6 +17,7 @@
 #include "models/lista_vm.hpp"
 #include "models/tensor_convert.hpp"
 #include "properties/harness/checkpoints.hpp"
+#include "properties/harness/comparisons.hpp"
 #include "properties/harness/runner.hpp"
 #include "properties/harness/spec.hpp"
 #include "properties/harness/verdict.hpp"
@@ -59,46 +60,6 @@ struct Checkpoints {
   models::IclModel& model(const std::string& name) { return models.at(name).model; }
 };
 
-struct MeanBounds {
-  double mean = 0.0, lower = 0.0, upper = 0.0;
-  int n = 0;
-};
-
-// One-sided Student-t bounds on the mean of `values` (1-D), each at level alpha.
-MeanBounds mean_bounds(const torch::Tensor& values, double alpha) {
-  const torch::Tensor v = values.to(torch::kFloat64).flatten();
-  require_finite(v, "a mean over trained-model losses");
-  MeanBounds out;
-  out.n = static_cast<int>(v.numel());
-  out.mean = v.mean().item<double>();
-  const double sd = v.std().item<double>();
-  const boost::math::students_t t(std::max(1, out.n - 1));
-  const double half = boost::math::quantile(t, 1.0 - alpha) * sd / std::sqrt(static_cast<double>(out.n));
-  out.lower = out.mean - half;
-  out.upper = out.mean + half;
-  return out;
-}
-
-json to_json(const MeanBounds& b) { return {{"mean", b.mean}, {"lower", b.lower}, {"upper", b.upper}, {"trials", b.n}}; }
-
-// "mean > 0": holds when the lower bound is above 0, violated when the upper bound is below 0.
-Verdict judge_positive(const MeanBounds& b) {
-  return b.lower > 0.0 ? Verdict::holds : b.upper < 0.0 ? Verdict::violated : Verdict::inconclusive;
-}
-
-struct Tally {
-  int holds = 0, violated = 0, inconclusive = 0;
-  json rows = json::array();
-
-  void add(const json& parameters, Verdict verdict, const json& evidence) {
-    holds += verdict == Verdict::holds;
-    violated += verdict == Verdict::violated;
-    inconclusive += verdict == Verdict::inconclusive;
-    rows.push_back({{"parameters", parameters}, {"verdict", to_string(verdict)}, {"evidence", evidence}});
-  }
-  Verdict overall() const { return violated > 0 ? Verdict::violated : inconclusive > 0 ? Verdict::inconclusive : Verdict::holds; }
-};
-
 // Fills the result's figures and notes, and caps the verdict for reduced or missing checkpoints.
 void finish(StatementResult& result, const Tally& tally, const Checkpoints& checkpoints, const CheckOptions& options,
             const std::string& how) {
@@ -106,10 +67,9 @@ void finish(StatementResult& result, const Tally& tally, const Checkpoints& chec
   result.verdict = raw;
   result.trials = static_cast<int>(tally.rows.size());
   json figures = result.figures.is_object() ? result.figures : json::object();
-  figures.update({{"configurations", tally.rows.size()}, {"holds", tally.holds}, {"violated", tally.violated},
-                  {"inconclusive", tally.inconclusive}, {"vacuous", 0}, {"alpha_family", options.alpha}, {"c", "not used"},
-                  {"per_configuration", tally.rows}, {"checkpoints", checkpoints.described},
-                  {"reduced", checkpoints.any_reduced}, {"verdict_on_these_checkpoints", to_string(raw)}});
+  figures.update(tally.figures(tally.rows.size(), options.alpha));
+  figures.update({{"checkpoints", checkpoints.described}, {"reduced", checkpoints.any_reduced},
+                  {"verdict_on_these_checkpoints", to_string(raw)}});
   result.figures = figures;
   result.notes = how + " Checkpoints from " + checkpoint_dir() + " (scripts/train_transformers.sh; the metadata of each: "
                  "instances, device, revision).";
