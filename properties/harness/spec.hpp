@@ -90,6 +90,10 @@ struct ProbabilisticSpec {
   std::function<ConfigurationPlan(const Config&, const CheckOptions&)> plan;
   std::function<ProbabilisticTrial(const Config&, std::mt19937_64&, const CheckOptions&)> trial;
   std::string notes;                   // how constants were chosen; the ranges are appended
+  // Optional: notes that depend on the options (used instead of `notes`), and a description of a
+  // configuration richer than its JSON (derived quantities such as n and N_0).
+  std::function<std::string(const CheckOptions&)> notes_for;
+  std::function<nlohmann::json(const Config&, const CheckOptions&)> describe;
 };
 
 template <typename Config>
@@ -102,11 +106,14 @@ Statement probabilistic_statement(const ProbabilisticSpec<Config>& spec) {
                             },
                             [&spec, &options](const Config& value) { return spec.plan(value, options); },
                             [&spec, &options](const Config& value, std::mt19937_64& rng) { return spec.trial(value, rng, options); },
-                            [](const Config& value) { return nlohmann::json(value); },
+                            [&spec, &options](const Config& value) {
+                              return spec.describe ? spec.describe(value, options) : nlohmann::json(value);
+                            },
                             [](const Config& value) { return value.seed; }};
                         StatementResult result = probabilistic_result(spec.id, spec.label,
                                                                       run_probabilistic(property, options.counts, options), options);
-                        result.notes = spec.notes + " Ranges: " + ranges_text(spec.ranges) + ".";
+                        result.notes = (spec.notes_for ? spec.notes_for(options) : spec.notes) + " Ranges: " +
+                                       ranges_text(spec.ranges) + ".";
                         return result;
                       },
                       spec.ranges};

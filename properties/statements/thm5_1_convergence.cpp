@@ -41,12 +41,6 @@ const char* id_of(ConvergenceClaim claim) {
 
 }  // namespace
 
-void showValue(const ConvergenceCase& value, std::ostream& os) {
-  os << nlohmann::json{{"d", value.d}, {"S", value.S}, {"K", value.K}, {"gamma", value.gamma},
-                       {"delta", value.delta}, {"n_step", value.n_step}, {"n_pinned", value.n_pinned},
-                       {"anisotropic", value.anisotropic}, {"seed", value.seed}}
-            .dump();
-}
 
 ConvergenceSetting convergence_setting(const ConvergenceCase& value, ConvergenceClaim claim, double c) {
   ConvergenceSetting setting;
@@ -116,22 +110,6 @@ ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceCl
 
 namespace {
 
-rc::Gen<ConvergenceCase> gen_convergence_case(ConvergenceClaim claim, bool isotropic_only, const Pins& pins) {
-  return rc::gen::exec([claim, isotropic_only, pins] {
-    ConvergenceCase value;
-    value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
-    value.S = *gen_pinned(pins.S, 1, value.d);
-    value.K = *gen_pinned(pins.K, 1, 24);
-    const bool below_1_6 = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
-    value.gamma = *gen_pinned(pins.gamma, gen_linear_grid(0.01, 1, below_1_6 ? 159 : 150));
-    value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
-    value.n_step = pins.n ? 0 : *gen_uniform_int(0, 16);
-    value.n_pinned = pins.n.value_or(0);
-    value.anisotropic = isotropic_only ? false : *gen_uniform_int(0, 1) == 1;
-    value.seed = *gen_inner_seed();
-    return value;
-  });
-}
 
 ConfigurationPlan plan_for(const ConvergenceCase& value, ConvergenceClaim claim, double c) {
   const ConvergenceSetting setting = convergence_setting(value, claim, c);
@@ -153,13 +131,15 @@ std::vector<ParameterRange> convergence_ranges() {
 }
 
 Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
-  const std::string id = std::string(id_of(claim)) + (isotropic_only ? ".iso" : "");
-  const std::string label = std::string(claim == ConvergenceClaim::theorem51   ? "Theorem 5.1"
-                                        : claim == ConvergenceClaim::theoremD1 ? "Theorem D.1 / Proposition 2"
-                                        : claim == ConvergenceClaim::corollaryD1 ? "Remark 3 / Corollary D.1"
-                                                                               : "Corollary E.1 (Theorem 5.2, query read-out)") +
-                            (isotropic_only ? ", isotropic rows only (diagnostic)" : "");
-  const std::string claim_text =
+  const bool below_1_6 = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
+  ProbabilisticSpec<ConvergenceCase> spec;
+  spec.id = std::string(id_of(claim)) + (isotropic_only ? ".iso" : "");
+  spec.label = std::string(claim == ConvergenceClaim::theorem51   ? "Theorem 5.1"
+                           : claim == ConvergenceClaim::theoremD1 ? "Theorem D.1 / Proposition 2"
+                           : claim == ConvergenceClaim::corollaryD1 ? "Remark 3 / Corollary D.1"
+                                                                  : "Corollary E.1 (Theorem 5.2, query read-out)") +
+               (isotropic_only ? ", isotropic rows only (diagnostic)" : "");
+  spec.claim =
       claim == ConvergenceClaim::theorem51
           ? "For delta in (0,1), 0 < gamma <= 3/2 and any n in [N_0, N], N_0 = 8(4S-2)^2 (log d + log S - log delta)/c, "
             "with probability >= 1 - delta: ||beta_{2n+1}^(K+1) - beta*|| <= b_beta e^{-alpha_n K}, alpha_n = -log(1 - "
@@ -173,46 +153,49 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
             "e^{-alpha_n K}, c1 = ||beta*||_1 and alpha_n of (D.3) (gamma also multiplies the last square root)."
           : "For n >= N_0, with probability >= 1 - delta: |y_{n+1} - y^_{n+1}| <= c6 e^{-alpha_n K}, c6 = sqrt(d) b_x c1, "
             "with the query read-out of Corollary E.1.";
-  Statement statement{id, label, claim_text, [id, label, claim, isotropic_only](const CheckOptions& options) {
-            const double c_option = options.c;
-            const ProbabilisticProperty<ConvergenceCase> property{
-                id, [claim, isotropic_only, pins = options.pins] { return gen_convergence_case(claim, isotropic_only, pins); },
-                [claim, c_option](const ConvergenceCase& value) { return plan_for(value, claim, config_c(value, c_option)); },
-                [claim, c_option](const ConvergenceCase& value, std::mt19937_64& rng) {
-                  return convergence_trial(value, claim, config_c(value, c_option), rng);
-                },
-                [claim, c_option](const ConvergenceCase& value) {
-                  const double c = config_c(value, c_option);
-                  nlohmann::json out;
-                  std::ostringstream shown;
-                  showValue(value, shown);
-                  out = nlohmann::json::parse(shown.str());
-                  const ConvergenceSetting setting = convergence_setting(value, claim, c);
-                  out["gamma"] = setting.gamma;
-                  out["delta"] = setting.delta;
-                  out["n"] = setting.n;
-                  out["N0"] = setting.N0;
-                  out["c"] = c;
-                  return out;
-                },
-                [](const ConvergenceCase& value) { return value.seed; }};
-            const ProbabilisticRun run = run_probabilistic(property, options.counts, options);
-            StatementResult result = probabilistic_result(id, label, run, options);
-            result.notes =
-                std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
-                                            : "c derived for each configuration's Gaussian design (0.1534 when isotropic)") +
-                ". Run on the LISTA-VM reference (equal to the constructed Transformer by thm4.1) with the proof's "
-                "parameters: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)} from "
-                "the realised D_n (Lemma 1 as printed). b_beta = c1 = ||beta*||_1. Gram matrices drawn from the exact "
-                "Wishart law. Ranges: d in [1,32], S in [1,d], K in [1,24], delta in [1e-6,0.977], n in [N_0, 16 N_0].";
-            return result;
-          }};
-  const bool below_1_6 = claim == ConvergenceClaim::theoremD1 || claim == ConvergenceClaim::corollaryD1;
-  statement.ranges = convergence_ranges();
-  statement.budget = budgets::probability;
-  statement.ranges.push_back(below_1_6 ? ParameterRange{"gamma", 0, 1.6, true, true} : ParameterRange{"gamma", 0, 1.5, true});
-  statement.ranges.push_back({"n", 1, 1e7});
-  return statement;
+  spec.ranges = convergence_ranges();
+  spec.ranges.push_back(below_1_6 ? ParameterRange{"gamma", 0, 1.6, true, true, Grid::linear, 0.01}
+                                  : ParameterRange{"gamma", 0, 1.5, true, false, Grid::linear, 0.01});
+  spec.ranges.push_back({"n", 1, 1e7});
+  spec.draw = [isotropic_only](const Draw& draw) {
+    ConvergenceCase value;
+    value.d = draw.integer("d", static_cast<int>(draw.pin("S").value_or(1)), 32);
+    value.S = draw.integer("S", 1, value.d);
+    value.K = draw.integer("K");
+    value.gamma = draw.real("gamma");
+    value.delta = draw.real("delta");
+    value.n_step = draw.pin("n") ? 0 : *gen_uniform_int(0, 16);
+    value.n_pinned = static_cast<long>(draw.pin("n").value_or(0));
+    value.anisotropic = isotropic_only ? false : *gen_uniform_int(0, 1) == 1;
+    value.seed = *gen_inner_seed();
+    return value;
+  };
+  spec.plan = [claim](const ConvergenceCase& value, const CheckOptions& options) {
+    return plan_for(value, claim, config_c(value, options.c));
+  };
+  spec.trial = [claim](const ConvergenceCase& value, std::mt19937_64& rng, const CheckOptions& options) {
+    return convergence_trial(value, claim, config_c(value, options.c), rng);
+  };
+  spec.describe = [claim](const ConvergenceCase& value, const CheckOptions& options) {
+    const double c = config_c(value, options.c);
+    const ConvergenceSetting setting = convergence_setting(value, claim, c);
+    nlohmann::json out = value;
+    out["gamma"] = setting.gamma;
+    out["delta"] = setting.delta;
+    out["n"] = setting.n;
+    out["N0"] = setting.N0;
+    out["c"] = c;
+    return out;
+  };
+  spec.notes_for = [](const CheckOptions& options) {
+    return std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
+                                       : "c derived for each configuration's Gaussian design (0.1534 when isotropic)") +
+           ". Run on the LISTA-VM reference (equal to the constructed Transformer by thm4.1) with the proof's "
+           "parameters: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)} from "
+           "the realised D_n (Lemma 1 as printed). b_beta = c1 = ||beta*||_1. Gram matrices drawn from the exact "
+           "Wishart law. S <= d; n in [N_0, 16 N_0] unless pinned.";
+  };
+  return probabilistic_statement(spec);
 }
 
 }  // namespace icsr::properties
@@ -310,9 +293,7 @@ Statement convergence_transformer_statement() {
               return convergence_trial_transformer(value, config_c(value, c_option), rng);
             },
             [c_option](const ConvergenceCase& value) {
-              std::ostringstream shown;
-              showValue(value, shown);
-              nlohmann::json out = nlohmann::json::parse(shown.str());
+              nlohmann::json out = value;
               const ConvergenceSetting setting = convergence_setting(value, ConvergenceClaim::theorem51, config_c(value, c_option));
               out["n"] = setting.n;
               out["N0"] = setting.N0;
@@ -419,9 +400,7 @@ Statement remark2_statement() {
               return remark2_trial(value, kPrefixes, config_c(value, c_option), rng);
             },
             [c_option](const ConvergenceCase& value) {
-              std::ostringstream shown;
-              showValue(value, shown);
-              nlohmann::json out = nlohmann::json::parse(shown.str());
+              nlohmann::json out = value;
               out["c"] = config_c(value, c_option);
               return out;
             },

@@ -36,7 +36,8 @@ struct ConvergenceCase {
   std::uint64_t seed = 0;
 };
 
-void showValue(const ConvergenceCase& value, std::ostream& os);
+// RapidCheck shows a configuration as this JSON (properties/harness/spec.hpp).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ConvergenceCase, d, S, K, gamma, delta, n_step, n_pinned, anisotropic, seed)
 
 struct ConvergenceSetting {
   double gamma, delta, c, N0, alpha;  // alpha is NaN when undefined
