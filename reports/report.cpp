@@ -216,6 +216,9 @@ std::string evidence_summary(const json& result) {
     text = fmt::format("{} configurations: {} hold, {} violated, {} inconclusive, {} vacuous",
                        f.value("configurations", 0), f.value("holds", 0), f.value("violated", 0),
                        f.value("inconclusive", 0), f.value("vacuous", 0));
+    if (f.value("inconclusive_no_power", 0) > 0) {
+      text += fmt::format(" ({} of the inconclusive for lack of power)", f.value("inconclusive_no_power", 0));
+    }
   } else {
     text = fmt::format("{} configurations; worst error/tolerance {:.3g}", result.value("trials", 0),
                        result.value("worst_ratio", 0.0));
@@ -562,9 +565,9 @@ int render_report(const std::string& dir) {
                        options.at("c").is_string() ? "derived for the Gaussian design" : "set with --c",
                        options.value("alpha", 0.05), options.value("device", "cpu"),
                        report.value("partial", false) ? " **Partial report: only some statements were run.**" : "");
-  index += "Verdicts: **holds** (the exact test shows the claimed probability, or the identity is within its "
-           "tolerance), **violated** (the failure rate is above the claimed level with confidence, or the identity "
-           "fails; a shrunk counterexample is given), inconclusive (more trials needed), vacuous (the premise is "
+  index += "Verdicts: **holds** (the exact test shows the claimed probability and could have caught twice the claimed failure rate with "
+           "probability 0.8, or the identity is within its tolerance), **violated** (the failure rate is above the claimed level with confidence, or the identity "
+           "fails; a shrunk counterexample is given), inconclusive (more trials needed, or no power), vacuous (the premise is "
            "unmet or the bound is trivial in every configuration tried).\n\n";
   if (!errors.empty()) {
     index += fmt::format("**{} unit(s) of this run ended in an error, not a verdict; `icsr report` exited 4.** "

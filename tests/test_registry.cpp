@@ -3,6 +3,7 @@
 // its declaration only with an explanation in the note.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +21,27 @@ std::vector<std::string> registered_ids() {
   return ids;
 }
 
+// Every binomial judgement under `json` that says "holds" had power: its test calls a true failure rate of
+// min(1, 2 x its claimed level) violated with probability >= 0.8. Returns how many it checked.
+int expect_every_holds_powered(const nlohmann::json& json, const std::string& id) {
+  int checked = 0;
+  if (json.is_object() && json.contains("powered") && json.contains("claimed_level") && json.contains("verdict")) {
+    if (json.at("verdict") == "holds") {
+      ++checked;
+      EXPECT_TRUE(json.at("powered").get<bool>()) << id << ": a holds without power: " << json.dump();
+      const double level = json.at("claimed_level").get<double>();
+      EXPECT_TRUE(json.at("detectable").is_number()) << id << ": " << json.dump();
+      if (json.at("detectable").is_number()) {
+        EXPECT_LE(json.at("detectable").get<double>(), std::min(1.0, 2.0 * level)) << id << ": " << json.dump();
+      }
+    }
+  }
+  if (json.is_structured()) {
+    for (const auto& item : json) checked += expect_every_holds_powered(item, id);
+  }
+  return checked;
+}
+
 class DeclaredVerdict : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DeclaredVerdict, QuickBudgetSeedOneGivesTheDeclaredVerdict) {
@@ -33,6 +55,8 @@ TEST_P(DeclaredVerdict, QuickBudgetSeedOneGivesTheDeclaredVerdict) {
   EXPECT_EQ(to_string(result.verdict), to_string(*statement.expected)) << statement.id;
   EXPECT_EQ(result.device, "cpu");  // --device defaults to cpu, and every statement reports where it ran
   EXPECT_EQ(result.id, statement.id);
+  const int judged = expect_every_holds_powered(result.figures, statement.id);
+  std::cout << statement.id << ": " << judged << " binomial 'holds' judgements, each checked for power\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, DeclaredVerdict, ::testing::ValuesIn(registered_ids()),

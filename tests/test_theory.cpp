@@ -120,6 +120,33 @@ TEST(Verdict, ClopperPearsonDecisions) {
   EXPECT_THROW(properties::judge_failure_rate(0, 10, 0.1, 1.5), std::invalid_argument);
 }
 
+// Hand values: exact binomial tails in Python (math.comb), the rule "violated iff P{Bin(T, level) >= k}
+// < alpha" (equivalent to the Clopper-Pearson lower bound exceeding the level), and bisection on p.
+TEST(Verdict, PowerMatchesHandComputedDetectableRates) {
+  using properties::Verdict;
+  struct Case { int trials; double level, alpha; int fewest; double detectable; };
+  for (const Case& c : {Case{25, 0.54, 0.0125, 20, 0.8400606373015114}, Case{300, 0.05, 0.05 / 12, 27, 0.10323660892404729},
+                        Case{1000, 0.01, 0.001, 22, 0.025757059311259937}, Case{300, 1e-6, 0.05 / 12, 1, 0.005350428238802824},
+                        Case{300, 0.02, 0.0125, 13, 0.05264540965091524}}) {
+    EXPECT_EQ(properties::fewest_violating_failures(c.trials, c.level, c.alpha), c.fewest) << c.trials << " " << c.level;
+    EXPECT_NEAR(properties::detectable_failure_rate(c.trials, c.level, c.alpha), c.detectable, 1e-9) << c.trials;
+  }
+  // 25 trials at delta = 0.9: even 25/25 failures are not called violated (0.9^25 = 0.072 > 0.0125).
+  EXPECT_EQ(properties::fewest_violating_failures(25, 0.9, 0.0125), 26);
+  EXPECT_TRUE(std::isinf(properties::detectable_failure_rate(25, 0.9, 0.0125)));
+  // So 0/25 there is not "holds" although its upper bound (0.161) is below 0.9.
+  const auto blind = properties::judge_failure_rate(0, 25, 0.9, 0.0125);
+  EXPECT_LT(blind.upper, 0.9);
+  EXPECT_FALSE(blind.powered);
+  EXPECT_EQ(blind.verdict, Verdict::inconclusive);
+  EXPECT_EQ(properties::judge_failure_rate(0, 25, 0.54, 0.0125).verdict, Verdict::holds);  // detects 0.84 <= 1
+  // 0/300 at level 0.02: upper bound 0.0145 <= 0.02, but it detects only 0.053 > 2 x 0.02.
+  const auto weak = properties::judge_failure_rate(0, 300, 0.02, 0.0125);
+  EXPECT_NEAR(weak.upper, 0.014500594315008053, 1e-9);
+  EXPECT_EQ(weak.verdict, Verdict::inconclusive);
+  EXPECT_EQ(properties::judge_failure_rate(0, 1000, 0.01, 0.05).verdict, Verdict::holds);  // detects 0.0192 <= 0.02
+}
+
 TEST(Verdict, ExcusedDrawsFollowTheDeltaPrimeRule) {
   using properties::Verdict;
   // No unexcused failure in 2000 draws: P{failed, not excused} <= 0.01 is shown, so the claim holds.

@@ -91,9 +91,12 @@ StatementResult probabilistic_result(const std::string& id, const std::string& l
   StatementResult result = base_result(id, label, run.verdict, run.configurations, options);
   result.counterexample = run.counterexample;
   double worst = -1.0;
+  int no_power = 0;  // inconclusive configurations whose test could not have rejected (see verdict.hpp)
   for (const auto& configuration : run.evidence) {
     if (configuration.at("verdict") == "vacuous") continue;
     const auto& evidence = configuration.at("evidence");
+    const auto& judgement = evidence.at("judgement");
+    if (configuration.at("verdict") == "inconclusive" && !judgement.at("powered").get<bool>()) ++no_power;
     const double level = evidence.at("judgement").at("claimed_level").get<double>();
     const double lower = evidence.at("judgement").at("lower").get<double>();
     const double ratio = lower / level;
@@ -111,6 +114,7 @@ StatementResult probabilistic_result(const std::string& id, const std::string& l
                     {"holds", run.holds},
                     {"violated", run.violated},
                     {"inconclusive", run.inconclusive},
+                    {"inconclusive_no_power", no_power},
                     {"vacuous", run.vacuous},
                     {"per_configuration", run.evidence}};
   return result;

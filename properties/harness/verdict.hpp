@@ -3,8 +3,9 @@
 // stated false-alarm level alpha (already Bonferroni-divided by the caller over the configurations).
 //
 //   violated      the lower bound on the failure probability exceeds the claimed level;
-//   holds         the upper bound is at or below the claimed level;
-//   inconclusive  otherwise: more trials are needed.
+//   holds         the upper bound is at or below the claimed level, and the test has power: it would call
+//                 a true failure rate of min(1, 2 x the claimed level) violated with probability >= 0.8;
+//   inconclusive  otherwise: more trials are needed (a "holds" without power is inconclusive, and says so).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -20,8 +21,16 @@ struct BinomialJudgement {
   double alpha = 0.0;          // one-sided false-alarm level of each bound
   double lower = 0.0;          // Clopper-Pearson lower bound on the failure probability
   double upper = 1.0;          // Clopper-Pearson upper bound
+  // The smallest true failure rate that this test calls violated with probability >= kDetectionPower
+  // (+inf when even `trials` failures out of `trials` would not be), and whether it is at most
+  // min(1, kPowerFactor x claimed_level).
+  double detectable = 0.0;
+  bool powered = false;
   Verdict verdict = Verdict::inconclusive;
 };
+
+inline constexpr double kDetectionPower = 0.8;
+inline constexpr double kPowerFactor = 2.0;
 
 void to_json(nlohmann::json& out, const BinomialJudgement& value);
 
@@ -38,6 +47,14 @@ BinomialJudgement judge_failure_rate(int failures, int trials, double claimed_le
 //   inconclusive otherwise. Each bound is at alpha / 2. lower/upper in the result are those two bounds.
 BinomialJudgement judge_failure_rate_with_excuses(int failures, int unexcused_failures, int trials, double claimed_level,
                                                   double excused_upper, double alpha);
+
+// The fewest failures out of `trials` whose Clopper-Pearson lower bound at alpha exceeds the claimed
+// level (the rule's "violated"); trials + 1 when no count is.
+int fewest_violating_failures(int trials, double claimed_level, double alpha);
+
+// The smallest true failure rate p with P{Bin(trials, p) >= fewest_violating_failures} >= power; +inf
+// when no failure count is called violated.
+double detectable_failure_rate(int trials, double claimed_level, double alpha, double power = kDetectionPower);
 
 // The number of trials at which a true failure rate of `factor` times the claimed level is judged
 // violated with probability at least `power` (the design rule of the full budget).
