@@ -2,7 +2,9 @@
 // so a reader sees how far a K = 12 learned method is from the optimum of a classical estimator.
 //
 //   lasso        argmin_beta (1/2) ||y - X beta||^2 + alpha ||beta||_1, solved by FISTA (Beck & Teboulle
-//                2009) until the KKT residual is below a tolerance: |X_i^T r| <= alpha where beta_i = 0,
+//                2009, with adaptive restart) until the KKT residual is below a tolerance; every 20
+//                iterations the active set and signs FISTA has found are polished by solving the KKT
+//                equations on them, kept only when the KKT check passes: |X_i^T r| <= alpha where beta_i = 0,
 //                X_i^T r = alpha sign(beta_i) where beta_i != 0 (r = y - X beta). With a support set 𝕊
 //                the columns outside 𝕊 are left out (the Lasso restricted to 𝕊, Remark 3's prior).
 //   min_norm_least_squares   X^+ y: the least-norm solution of min ||y - X beta|| (restricted to 𝕊

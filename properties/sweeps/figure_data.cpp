@@ -192,6 +192,9 @@ const std::vector<std::string>& checkpoint_names() {
 
 bool is_support_selected(const std::string& name) { return name.find("_ss_") != std::string::npos; }
 
+// Under the prior only the meta-trained LISTA-VM forms and ISTA/FISTA are drawn (Figure 1b).
+bool fresh_only_ok(const std::string& name) { return name.find("_fixed") == std::string::npos; }
+
 // The summary columns every Figure 1 row carries after "loss_mean", "loss_median", "instances".
 nlohmann::json with_intervals(nlohmann::json row, const std::vector<double>& losses) {
   const theory::Summary summary = theory::summarize(losses);
@@ -206,11 +209,8 @@ std::vector<double> to_vector(const torch::Tensor& values) {
 
 Eigen::MatrixXd to_eigen(const torch::Tensor& matrix) {  // (n, d) -> Eigen, float64
   const torch::Tensor m = matrix.to(torch::kFloat64).contiguous().cpu();
-  Eigen::MatrixXd out(m.size(0), m.size(1));
-  for (int64_t i = 0; i < m.size(0); ++i) {
-    for (int64_t j = 0; j < m.size(1); ++j) out(i, j) = m[i][j].item<double>();
-  }
-  return out;
+  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(m.data_ptr<double>(), m.size(0),
+                                                                                                   m.size(1));
 }
 
 // The statistical references of Figure 1a/1b on one batch: the exact Lasso (alpha = kLassoAlpha, FISTA to a
@@ -272,7 +272,9 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
     models::TrainedBaseline trained = models::load_baseline(path);
     const auto& config = trained.config;
     for (bool prior : {false, true}) {
-      if (prior && name.rfind("lista_vm", 0) != 0) continue;  // Figure 1b: LISTA-VM and LISTA-VM-SS
+      // Figure 1b: ISTA, FISTA, LISTA-VM and LISTA-VM-SS (the fixed-shape methods are Figure 1a's point).
+      if (prior && name.rfind("lista_vm", 0) != 0 && name != "ista" && name != "fista") continue;
+      if (prior && !fresh_only_ok(name)) continue;
       if (!prior && is_support_selected(name)) continue;
       std::vector<int> support;
       if (prior) {
