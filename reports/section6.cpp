@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 std::string number(const json& value) {
-  if (!value.is_number()) return "—";
+  if (!value.is_number()) return "not finite";
   const double x = value.get<double>();
   if (!std::isfinite(x)) return "—";
   if (x != 0.0 && (std::abs(x) >= 1e4 || std::abs(x) < 1e-3)) return fmt::format("{:.2g}", x);
@@ -46,7 +46,7 @@ std::string baselines_table(const json& table) {
   for (const auto& row : table.at("rows")) {
     const std::string paper = row[column(table, "paper_value")].get<std::string>();
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row[column(table, "method")].get<std::string>(),
-                       row[column(table, "form")].get<std::string>(),
+                       row[column(table, "form")] == "" ? std::string("—") : row[column(table, "form")].get<std::string>(),
                        row[column(table, "support")] == "support in first 10" ? "first 10" : "uniform",
                        row[column(table, "X")].get<std::string>(), with_interval(table, row, "error", "mean"),
                        with_interval(table, row, "error", "median"), with_interval(table, row, "label", "mean"),

@@ -196,7 +196,12 @@ bool is_support_selected(const std::string& name) { return name.find("_ss_") != 
 bool fresh_only_ok(const std::string& name) { return name.find("_fixed") == std::string::npos; }
 
 // The summary columns every Figure 1 row carries after "loss_mean", "loss_median", "instances".
+// A diverged model's losses may overflow: then the intervals are missing (NaN) and the mean says so.
 nlohmann::json with_intervals(nlohmann::json row, const std::vector<double>& losses) {
+  if (!std::all_of(losses.begin(), losses.end(), [](double value) { return std::isfinite(value); })) {
+    for (int i = 0; i < 4; ++i) row.push_back(std::numeric_limits<double>::quiet_NaN());
+    return row;
+  }
   const theory::Summary summary = theory::summarize(losses);
   for (double value : {summary.mean_low, summary.mean_high, summary.median_low, summary.median_high}) row.push_back(value);
   return row;
@@ -289,9 +294,9 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
               models::sample_batch(T, n, config.d, config.S, support, X, 0, torch::TensorOptions().dtype(torch::kFloat32));
           const torch::Tensor query = torch::randn({T, config.d}, torch::kFloat32);
           const torch::Tensor estimate = trained.model->forward(batch.X, batch.y);
-          const torch::Tensor loss = ((estimate - batch.beta) * query).sum(1).pow(2).to(torch::kFloat64);
+          const torch::Tensor loss = ((estimate - batch.beta) * query).to(torch::kFloat64).sum(1).pow(2);
           rows.push_back(with_intervals({name, prior ? "support in first 10" : "uniform support", fresh ? "varying X" : "fixed X",
-                                         n, loss.mean().item<double>(), theory::median(to_vector(loss)), T},
+                                         n, loss.mean().item<double>(), loss.median().item<double>(), T},
                                         to_vector(loss)));
           rows.back().push_back(0);
         }

@@ -65,7 +65,11 @@ std::vector<double> to_vector(const torch::Tensor& values) {
   return std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
 }
 
+// Mean, interval, median, interval; all missing (null) when a diverged model's values overflowed.
 nlohmann::json summary_json(const std::vector<double>& values) {
+  if (!std::all_of(values.begin(), values.end(), [](double value) { return std::isfinite(value); })) {
+    return {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+  }
   const theory::Summary s = theory::summarize(values);
   return {s.mean, s.mean_low, s.mean_high, s.median, s.median_low, s.median_high};
 }
@@ -127,9 +131,10 @@ nlohmann::json section6_baselines(const CheckOptions& options) {
       torch::NoGradGuard no_grad;
       // The same instances for every checkpoint on fresh X (paired); on a training X, that X.
       const Draw d = draw(T, entry.prior, fresh ? torch::Tensor() : trained.train_X, seed + entry.prior);
-      const torch::Tensor difference = trained.model->forward(d.batch.X, d.batch.y) - d.batch.beta;
+      const torch::Tensor difference = (trained.model->forward(d.batch.X, d.batch.y) - d.batch.beta).to(torch::kFloat64);
       rows.push_back(row(entry.checkpoint, entry.method, entry.form, entry.prior, fresh ? "fresh X" : "its training X",
-                         to_vector(difference.pow(2).sum(1)), to_vector((difference * d.query).sum(1).pow(2)),
+                         to_vector(difference.pow(2).sum(1)),
+                         to_vector((difference * d.query.to(torch::kFloat64)).sum(1).pow(2)),
                          fresh ? entry.paper : PaperValue{}));
     }
   }
@@ -193,7 +198,7 @@ nlohmann::json section6_robustness(const CheckOptions& options) {
     const double at10 = trained.history.size() >= 10 ? trained.history[9].eval_varying : std::nan("");
     torch::NoGradGuard no_grad;
     const Draw d = draw(T, !c.support_prior.empty(), torch::Tensor(), options.seed * 611953 + 7);
-    const torch::Tensor errors = (trained.model->forward(d.batch.X, d.batch.y) - d.batch.beta).pow(2).sum(1);
+    const torch::Tensor errors = (trained.model->forward(d.batch.X, d.batch.y) - d.batch.beta).to(torch::kFloat64).pow(2).sum(1);
     nlohmann::json r = {path.stem().string(), models::to_string(c.method), c.lr, c.lr_schedule, c.matrices_per_epoch,
                         c.instances_per_epoch / c.matrices_per_epoch, c.batch, static_cast<int>(trained.history.size()),
                         c.seed, at10, trained.history.back().eval_varying, best, best_epoch};
