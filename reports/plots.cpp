@@ -219,9 +219,9 @@ Style style_of(const std::string& name) {
       {"lista_meta", {"LISTA (meta-trained)", "#d62728", 9, "1", 2, 23}},
       {"lista_cp_meta", {"LISTA-CP (meta-trained)", "#ff7f0e", 11, "1", 2, 24}},
       {"lista_vm_per_layer_meta", {"LISTA-VM, per-layer M^(k) (Thm 4.1)", "#1f77b4", 7, "1", 3, 1}},
-      {"lista_vm_meta", {"LISTA-VM, shared M^V (deviation)", "#1f77b4", 6, "4", 2, 2}},
+      {"lista_vm_meta", {"LISTA-VM, shared M^V (deviation)", "#6baed6", 6, "4", 2, 2}},
       {"lista_vm_ss_per_layer_meta", {"LISTA-VM-SS, per-layer M^(k)", "#2ca02c", 7, "1", 3, 3}},
-      {"lista_vm_ss_meta", {"LISTA-VM-SS, shared M^V (deviation)", "#2ca02c", 6, "4", 2, 4}},
+      {"lista_vm_ss_meta", {"LISTA-VM-SS, shared M^V (deviation)", "#98df8a", 6, "4", 2, 4}},
       {"lista_vm_per_layer_fixed", {"LISTA-VM, per-layer, trained on fixed X", "#9467bd", 5, "1", 2, 25}},
       {"lista_vm_fixed", {"LISTA-VM, shared M^V, trained on fixed X", "#9467bd", 4, "4", 2, 26}},
       {"lasso", {"Lasso (exact, α = 0.001)", "#000000", 0, "2", 2, 40}},
@@ -248,55 +248,71 @@ struct Series {
   std::vector<std::pair<double, double>> points;  // (x, value)
 };
 
-// One panel: every series drawn within [low, high] (log y), off-scale values as border triangles whose
-// values the legend gives; `paper` holds (x, value, legend) markers.
+// One panel: every series drawn within [low, high] (log y). Above `high` and below `low` are grey bands
+// that hold the off-scale values as triangles, staggered per series so that none hides another, with
+// their values in the legend; `paper` holds (x, value, legend) markers.
 std::string panel(const std::string& prefix, std::vector<Series> series, double low, double high,
-                  const std::vector<std::tuple<double, double, std::string>>& paper, std::string& data) {
+                  const std::vector<std::tuple<double, double, std::string>>& paper, std::string& data,
+                  bool lines_only = false) {
   std::sort(series.begin(), series.end(),
             [](const Series& a, const Series& b) { return style_of(a.name).order < style_of(b.name).order; });
+  constexpr double kBand = 4.0;  // the bands span a factor 4 beyond the data range
   std::string plots;
-  int index = 0;
+  int index = 0, above_count = 0, below_count = 0;
   for (const Series& s : series) {
     const Style style = style_of(s.name);
-    std::string rows, above, below;
+    const auto is_above = [&](double value) { return !std::isfinite(value) || value > high; };
+    const auto is_below = [&](double value) { return std::isfinite(value) && value < low; };
+    int over = 0, under = 0;
+    for (const auto& point : s.points) over += is_above(point.second) ? 1 : 0, under += is_below(point.second) ? 1 : 0;
+    const double above_y = high * std::pow(1.22, 1 + above_count % 6), below_y = low / std::pow(1.22, 1 + below_count % 6);
+    above_count += over > 0 ? 1 : 0;
+    below_count += under > 0 ? 1 : 0;
+    std::string rows;
     for (const auto& [x, value] : s.points) {
-      const bool finite = std::isfinite(value);
-      const bool over = !finite || value > high, under = finite && value < low;
-      rows += fmt::format("{} {} {} {}\n", x, over || under ? "NaN" : fmt::format("{:.9g}", value),
-                          over ? fmt::format("{:.9g}", high / 1.25) : "NaN", under ? fmt::format("{:.9g}", low * 1.25) : "NaN");
-      const std::string shown = finite ? compact(value) : "not finite";
-      if (over) above += (above.empty() ? "" : ", ") + (s.points.size() > 1 ? fmt::format("{} at n = {}", shown, x) : shown);
-      if (under) below += (below.empty() ? "" : ", ") + (s.points.size() > 1 ? fmt::format("{} at n = {}", shown, x) : shown);
+      rows += fmt::format("{} {} {} {}\n", x, is_above(value) || is_below(value) ? "NaN" : fmt::format("{:.9g}", value),
+                          is_above(value) ? fmt::format("{:.9g}", above_y) : "NaN",
+                          is_below(value) ? fmt::format("{:.9g}", below_y) : "NaN");
     }
-    // Long lists of off-scale values are summarised by their range of n.
-    const auto summarise = [&](const std::string& list, bool is_above) {
-      int count = 0;
+    // The off-scale values: listed when one or two, else their count and range of n.
+    const auto describe = [&](bool want_above, int count) {
+      std::string list;
       double first = 0, last = 0;
+      int seen = 0;
       for (const auto& [x, value] : s.points) {
-        const bool hit = is_above ? (!std::isfinite(value) || value > high) : (std::isfinite(value) && value < low);
-        if (!hit) continue;
-        if (count++ == 0) first = x;
+        if (want_above ? !is_above(value) : !is_below(value)) continue;
+        if (seen++ == 0) first = x;
         last = x;
+        const std::string shown = std::isfinite(value) ? compact(value) : "not finite";
+        list += (list.empty() ? "" : ", ") + (s.points.size() > 1 ? fmt::format("{} at n = {}", shown, x) : shown);
       }
-      return count > 2 ? fmt::format("{} values at n = {}..{}", count, first, last) : list;
+      return count > 2 ? fmt::format("{} values, n = {}..{}", count, first, last) : list;
     };
     std::string title = style.label;
-    if (!above.empty()) title += " ▲ above: " + summarise(above, true);
-    if (!below.empty()) title += " ▼ below: " + summarise(below, false);
+    if (over > 0) title += " ▲ " + describe(true, over);
+    if (under > 0) title += " ▼ " + describe(false, under);
     const std::string block = fmt::format("${}{}", prefix, index++);
     data += fmt::format("{} << EOD\n{}EOD\n", block, rows);
-    const std::string line = style.point == 0 ? "lines" : fmt::format("linespoints pt {} ps 1.1", style.point);
+    const std::string line =
+        style.point == 0 || lines_only ? "lines" : fmt::format("linespoints pt {} ps 1.1", style.point);
     plots += fmt::format("{}{} using 1:2 with {} lc rgb '{}' dt {} lw {} title '{}' noenhanced, "
-                         "{} using 1:3 with points pt 9 ps 1.8 lc rgb '{}' notitle, "
-                         "{} using 1:4 with points pt 11 ps 1.8 lc rgb '{}' notitle",
+                         "{} using 1:3 with points pt 9 ps 1.6 lc rgb '{}' notitle, "
+                         "{} using 1:4 with points pt 11 ps 1.6 lc rgb '{}' notitle",
                          plots.empty() ? "" : ", ", block, line, style.colour, style.dash, style.width, title, block,
                          style.colour, block, style.colour);
   }
   for (const auto& [x, value, legend] : paper) {
-    plots += fmt::format(", '+' using ({}):({}) every ::0::0 with points pt 3 ps 3 lw 3 lc rgb 'black' title '{}' noenhanced", x,
-                         value, legend);
+    plots += fmt::format(", '+' using ({}):({}) every ::0::0 with points pt 3 ps 2.2 lw 2 lc rgb 'black' title '{}' noenhanced",
+                         x, value, legend);
   }
-  return fmt::format("  set logscale y; set yrange [{}:{}]\n  plot {}\n", low, high, plots);
+  return fmt::format(
+      "  set logscale y; set yrange [{0}:{1}]; unset object; unset label\n"
+      "  set object 1 rect from graph 0, first {2} to graph 1, first {1} fc rgb '#e8e8e8' fs solid noborder behind\n"
+      "  set object 2 rect from graph 0, first {0} to graph 1, first {3} fc rgb '#e8e8e8' fs solid noborder behind\n"
+      "  set label 1 'off scale ▲' at graph 0.01, first {4} left font ',8' tc rgb '#555555' front\n"
+      "  set label 2 'off scale ▼' at graph 0.01, first {5} left font ',8' tc rgb '#555555' front\n"
+      "  plot {6}\n",
+      low / kBand, high * kBand, high, low, high * kBand / 1.12, low / kBand * 1.15, plots);
 }
 
 std::string training_curves(const nlohmann::json& table) {
@@ -317,9 +333,10 @@ std::string training_curves(const nlohmann::json& table) {
       "  set xlabel 'epoch'; set ylabel 'mean ||β̂ - β||^2 on fresh X' noenhanced; set grid; set xrange [0:350]\n"
       "  set key bottom left font ',9' opaque box\n"
       "  set title 'Figure 2: LISTA and LISTA-CP'\n" +
-      panel("f2_", figure2, 1.0, 10.0, {{340, 3.0, "paper, Fig. 2: ≈ 3 (varying X)"}}, data) +
+      panel("f2_", figure2, 1.0, 10.0, {{340, 3.0, "paper, Fig. 2: ≈ 3 (varying X)"}}, data, true) +
       "  set title 'Figure 3: LISTA-VM (and LISTA-VM-SS, support in the first 10)'; set key bottom left font ',9' opaque box\n" +
-      panel("f3_", figure3, 0.1, 3.0, {{340, 0.68, "paper, Fig. 3: ≈ 0.68 after 340 epochs"}}, data) + "  unset multiplot\n";
+      panel("f3_", figure3, 0.1, 3.0, {{340, 0.68, "paper, Fig. 3: ≈ 0.68 after 340 epochs"}}, data, true) +
+      "  unset multiplot\n";
   return data + both_terminals("fig2_fig3_training", body, "1600,640");
 }
 
@@ -342,22 +359,22 @@ std::string label_loss(const nlohmann::json& table, bool prior) {
   std::string data;
   const std::string common =
       "  set xlabel 'n (in-context examples)'; set ylabel 'mean label loss (y_{N+1} - ŷ_{N+1})^2'; set grid\n"
-      "  set xrange [0.5:10.5]; set xtics 1; set key outside right font ',9'\n";
+      "  set xrange [0.5:10.7]; set xtics 1; set key outside right font ',9' spacing 1.15\n";
   if (prior) {
     const std::string body =
         common + "  set title 'Figure 1b: S = 3, support inside the first 10 entries, varying X'\n" +
-        panel("b", values(varying), 0.01, 30.0, {{10, 0.07, "paper: LISTA-VM-SS ≈ 0.07 at n = 10 (Sec. 6)"}}, data);
+        panel("b", values(varying), 0.01, 30.0, {{10.3, 0.07, "paper: LISTA-VM-SS ≈ 0.07 at n = 10 (Sec. 6)"}}, data);
     return data + both_terminals("fig1b_baselines", body, "1400,640");
   }
   const std::string body =
-      "  set multiplot layout 1,2 title 'Figure 1a: S = 3; classical L2O (fixed-shape) at n = N = 10 only; ▲ = above the "
-      "axis, value in the legend'\n" + common +
+      "  set multiplot layout 2,1 title 'Figure 1a: S = 3, d = 20, N = 10; the fixed-shape methods (LISTA, LISTA-CP, ALISTA) "
+      "at n = N = 10 only'\n" + common +
       "  set title 'varying X'\n" +
       panel("v", values(varying), 0.05, 30.0,
-            {{10, 0.68, "paper: LISTA-VM ≈ 0.68 (Fig. 3)"}, {10, 3.0, "paper: meta LISTA, LISTA-CP ≈ 3 (Fig. 2)"}}, data) +
+            {{10.3, 0.68, "paper: LISTA-VM ≈ 0.68 at n = 10 (Fig. 3)"}, {10.3, 3.0, "paper: meta LISTA, LISTA-CP ≈ 3 at n = 10 (Fig. 2)"}}, data) +
       "  set title 'fixed X (each checkpoint on its own training X)'\n" + panel("f", values(fixed), 0.01, 30.0, {}, data) +
       "  unset multiplot\n";
-  return data + both_terminals("fig1a_baselines", body, "2000,720");
+  return data + both_terminals("fig1a_baselines", body, "1500,1250");
 }
 
 // Figure 1c: the trained Small TF's three read-outs against n (trained.readout_gap's curve).
