@@ -346,6 +346,8 @@ std::string label_loss(const nlohmann::json& table, bool prior) {
   for (const auto& row : table.at("rows")) {
     if ((row[1] == "support in first 10") != prior) continue;
     const std::string name = row[0].get<std::string>();
+    // A meta-trained model has no training X of its own worth the name: the fixed-X panel leaves it out.
+    if (row[2] != "varying X" && name.find("_meta") != std::string::npos) continue;
     auto& target = row[2] == "varying X" ? varying : fixed;
     target[name].name = name;
     target[name].points.emplace_back(row[3].get<int>(), row[4].is_number() ? row[4].get<double>() : std::nan(""));

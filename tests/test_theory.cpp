@@ -211,6 +211,7 @@ TEST(ReferenceEstimators, LassoWithOneColumnByHand) {
 TEST(ReferenceEstimators, LassoMatchesCoordinateDescent) {
   std::mt19937_64 rng(5);
   std::normal_distribution<double> normal;
+  int compared = 0;
   for (int trial = 0; trial < 5; ++trial) {
     Eigen::MatrixXd X(8, 15);
     for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = normal(rng);
@@ -222,17 +223,23 @@ TEST(ReferenceEstimators, LassoMatchesCoordinateDescent) {
       options.alpha = 0.05;
       options.support = support;
       const LassoResult fast = lasso(X, y, options);
-      const Eigen::VectorXd slow = lasso_coordinate_descent(X, y, 0.05, 20000, support);
+      const Eigen::VectorXd slow = lasso_coordinate_descent(X, y, 0.05, 400000, support);
       EXPECT_TRUE(fast.converged) << "trial " << trial;
       EXPECT_LT(fast.kkt_residual, 1e-8);
-      EXPECT_LT(lasso_kkt_residual(X, y, slow, 0.05, support), 1e-6) << "the reference itself converged";
-      // Both satisfy the KKT conditions; the strictly convex-on-support solution is unique here.
-      EXPECT_LT((fast.beta - slow).cwiseAbs().maxCoeff(), 1e-5) << "trial " << trial;
+      const auto objective = [&](const Eigen::VectorXd& b) { return 0.5 * (y - X * b).squaredNorm() + 0.05 * b.lpNorm<1>(); };
+      // The fast solution is at least as good as the slow one (up to 1e-12 relative), and where the slow
+      // one has converged too (its KKT residual below 1e-8) the two agree: the solution is unique here.
+      EXPECT_LE(objective(fast.beta), objective(slow) * (1 + 1e-12) + 1e-14) << "trial " << trial;
+      if (lasso_kkt_residual(X, y, slow, 0.05, support) < 1e-8) {
+        EXPECT_LT((fast.beta - slow).cwiseAbs().maxCoeff(), 1e-6) << "trial " << trial;
+        ++compared;
+      }
       if (!support.empty()) {
         for (int i : {3, 4, 8, 9, 10, 12, 13, 14}) EXPECT_EQ(fast.beta(i), 0.0);
       }
     }
   }
+  EXPECT_GE(compared, 6) << "the slow reference converged in most of the 10 problems";
   LassoOptions bad;
   bad.alpha = 0.0;
   EXPECT_THROW(lasso(Eigen::MatrixXd::Identity(2, 2), Eigen::VectorXd::Ones(2), bad), std::invalid_argument);
