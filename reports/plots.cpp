@@ -295,15 +295,32 @@ std::string panel(const std::string& prefix, std::vector<Series> series, double 
     data += fmt::format("{} << EOD\n{}EOD\n", block, rows);
     const std::string line =
         style.point == 0 || lines_only ? "lines" : fmt::format("linespoints pt {} ps 1.1", style.point);
-    plots += fmt::format("{}{} using 1:2 with {} lc rgb '{}' dt {} lw {} title '{}' noenhanced, "
-                         "{} using 1:3 with points pt 9 ps 1.6 lc rgb '{}' notitle, "
-                         "{} using 1:4 with points pt 11 ps 1.6 lc rgb '{}' notitle",
-                         plots.empty() ? "" : ", ", block, line, style.colour, style.dash, style.width, title, block,
-                         style.colour, block, style.colour);
+    // gnuplot drops a plot with no valid point, key entry and all: the legend entry goes on a plot that
+    // has points (the in-range line, else the triangles above, else those below).
+    const int in_range = static_cast<int>(s.points.size()) - over - under;
+    const auto key = [&](bool mine) { return mine ? fmt::format("title '{}' noenhanced", title) : std::string("notitle"); };
+    std::string parts;
+    if (in_range > 0) {
+      parts += fmt::format("{} using 1:2 with {} lc rgb '{}' dt {} lw {} {}", block, line, style.colour, style.dash,
+                           style.width, key(true));
+    }
+    if (over > 0) {
+      parts += fmt::format("{}{} using 1:3 with points pt 9 ps 1.6 lc rgb '{}' {}", parts.empty() ? "" : ", ", block,
+                           style.colour, key(in_range == 0));
+    }
+    if (under > 0) {
+      parts += fmt::format("{}{} using 1:4 with points pt 11 ps 1.6 lc rgb '{}' {}", parts.empty() ? "" : ", ", block,
+                           style.colour, key(in_range == 0 && over == 0));
+    }
+    if (parts.empty()) continue;
+    plots += (plots.empty() ? "" : ", ") + parts;
   }
   for (const auto& [x, value, legend] : paper) {
     plots += fmt::format(", '+' using ({}):({}) every ::0::0 with points pt 3 ps 2.2 lw 2 lc rgb 'black' title '{}' noenhanced",
                          x, value, legend);
+  }
+  if (lines_only) {  // training curves: no off-scale bands (a value beyond the range is clipped at the border)
+    return fmt::format("  set logscale y; set yrange [{}:{}]; unset object; unset label\n  plot {}\n", low, high, plots);
   }
   return fmt::format(
       "  set logscale y; set yrange [{0}:{1}]; unset object; unset label\n"

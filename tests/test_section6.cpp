@@ -88,7 +88,9 @@ TEST_F(Section6, ReferencesBehaveAsTheTheorySays) {
   for (const auto& row : table.at("rows")) {
     const std::string name = row[column(table, "checkpoint")];
     const bool prior = row[column(table, "support")] == "support in first 10";
-    if (name == "min_norm_ls" && prior) EXPECT_LT(row[column(table, "error_mean")].get<double>(), 1e-6);
+    if (name == "min_norm_ls" && prior) {
+      EXPECT_LT(row[column(table, "error_mean")].get<double>(), 1e-6);
+    }
     if (name == "lasso" && !prior) lasso = row[column(table, "error_mean")];
     if (name == "ista" && row[column(table, "X")] == "fresh X") ista = row[column(table, "error_mean")];
   }
