@@ -128,6 +128,7 @@ nlohmann::json section6_baselines(const CheckOptions& options) {
     for (bool fresh : {true, false}) {
       if (!trained.model->learns() && !fresh) continue;  // ISTA/FISTA: no training X
       if (entry.prior && !fresh) continue;
+      if (!fresh && entry.checkpoint.find("_meta") != std::string::npos) continue;  // a meta model has no X of its own
       torch::NoGradGuard no_grad;
       // The same instances for every checkpoint on fresh X (paired); on a training X, that X.
       const Draw d = draw(T, entry.prior, fresh ? torch::Tensor() : trained.train_X, seed + entry.prior);
@@ -204,7 +205,9 @@ nlohmann::json section6_robustness(const CheckOptions& options) {
     const double at10 = trained.history.size() >= 10 ? trained.history[9].eval_varying : std::nan("");
     const double at20 = trained.history.size() >= 20 ? trained.history[19].eval_varying : std::nan("");
     torch::NoGradGuard no_grad;
-    const Draw d = draw(T, !c.support_prior.empty(), torch::Tensor(), options.seed * 611953 + 7);
+    // The instances of section6_baselines' fresh-X rows, so a committed run shows the same numbers in both.
+    const bool prior = !c.support_prior.empty();
+    const Draw d = draw(T, prior, torch::Tensor(), options.seed * 611953 + 6 + prior);
     const torch::Tensor errors = (trained.model->forward(d.batch.X, d.batch.y) - d.batch.beta).to(torch::kFloat64).pow(2).sum(1);
     nlohmann::json r = {path.stem().string(), models::to_string(c.method), c.lr, c.lr_schedule, c.matrices_per_epoch,
                         c.instances_per_epoch / c.matrices_per_epoch, c.batch, static_cast<int>(trained.history.size()),
