@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
       "caught; 3 inconclusive or vacuous; 2 bad input.\nReplay a RapidCheck counterexample directly with "
       "RC_PARAMS=\"reproduce=...\" (printed with each counterexample).");
   const std::vector<Command> commands{add_list(app),     add_check(app),    add_report(app),      add_train(app),
-                                      add_evaluate(app), add_train_tf(app), add_evaluate_tf(app), add_empirical_n0(app)};
+                                      add_evaluate(app), add_train_tf(app), add_evaluate_tf(app), add_empirical_n0(app),
+                                      add_section6(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
     for (const Command& command : commands) {
       if (command.app->parsed()) return command.run();
     }
-    std::cerr << "icsr: name a command (list, check, report, train, evaluate, train-tf, evaluate-tf or empirical-n0)\n"
+    std::cerr << "icsr: name a command (list, check, report, train, evaluate, train-tf, evaluate-tf, empirical-n0 or section6)\n"
               << app.help();
     return kExitBadInput;
   } catch (const std::invalid_argument& error) {

@@ -26,8 +26,8 @@ int run_train(TrainFlags& flags) {
   if (flags.support_first10) {
     for (int i = 0; i < 10; ++i) config.support_prior.push_back(i);
   }
-  if (config.method == models::Method::lista_vm_ss && config.support_prior.empty()) {
-    throw std::invalid_argument("--method lista_vm_ss needs --support-first10");
+  if (models::uses_support_prior(config.method) && config.support_prior.empty()) {
+    throw std::invalid_argument("--method " + flags.method + " needs --support-first10");
   }
   config.max_seconds = 60.0 * flags.max_minutes;
   require_device(config.device);
@@ -51,13 +51,19 @@ Command add_train(CLI::App& app) {
   CLI::App* train = app.add_subcommand("train", "Train a baseline (Section 6 / Appendix F) into a resumable safetensors checkpoint");
   auto flags = std::make_shared<TrainFlags>();
   models::TrainingConfig& config = flags->config;
-  train->add_option("--method", flags->method, "ista, fista, lista, lista_cp, alista, lista_vm or lista_vm_ss")->capture_default_str();
+  train->add_option("--method", flags->method, "ista, fista, lista, lista_cp, alista, lista_vm, lista_vm_ss, lista_vm_per_layer or "
+                    "lista_vm_ss_per_layer (the per-layer M^(k) of Theorem 4.1)")->capture_default_str();
   train->add_flag("--meta", config.meta, "Meta-train: a fresh X for every group of instances (100 x 500 per epoch)");
   train->add_flag("--support-first10", flags->support_first10, "Support inside the first 10 entries (Figure 1b; lista_vm_ss)");
   train->add_option("--epochs", config.epochs, "Epochs (the paper: 340)")->check(CLI::Range(1, 1000000))->capture_default_str();
   train->add_option("--instances", config.instances_per_epoch, "Fresh instances per epoch")->check(kPositiveInt)->capture_default_str();
   train->add_option("--batch", config.batch, "Batch size")->check(kPositiveInt)->capture_default_str();
   train->add_option("--lr", config.lr, "Adam learning rate")->check(kPositiveReal)->capture_default_str();
+  train->add_option("--lr-schedule", config.lr_schedule, "constant, or cosine (decays to 0 over --epochs)")
+      ->check(CLI::IsMember({"constant", "cosine"}))->capture_default_str();
+  train->add_option("--matrices", config.matrices_per_epoch,
+                    "Meta-training: distinct X per epoch; instances per X = --instances / --matrices (the paper: 100)")
+      ->check(kPositiveInt)->capture_default_str();
   train->add_option("--seed", config.seed, "Seed")->check(kSeed)->capture_default_str();
   train->add_option("--device", config.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   train->add_option("--checkpoint", config.checkpoint, "Checkpoint file (.safetensors); resumed when present")->required();

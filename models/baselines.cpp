@@ -10,7 +10,8 @@ namespace icsr::models {
 
 const std::vector<Method>& all_methods() {
   static const std::vector<Method> methods{Method::ista,   Method::fista,    Method::lista,      Method::lista_cp,
-                                           Method::alista, Method::lista_vm, Method::lista_vm_ss};
+                                           Method::alista, Method::lista_vm, Method::lista_vm_ss,
+                                           Method::lista_vm_per_layer, Method::lista_vm_ss_per_layer};
   return methods;
 }
 
@@ -23,9 +24,18 @@ std::string to_string(Method method) {
     case Method::alista: return "alista";
     case Method::lista_vm: return "lista_vm";
     case Method::lista_vm_ss: return "lista_vm_ss";
+    case Method::lista_vm_per_layer: return "lista_vm_per_layer";
+    case Method::lista_vm_ss_per_layer: return "lista_vm_ss_per_layer";
   }
   return "?";
 }
+
+bool is_lista_vm(Method method) {
+  return method == Method::lista_vm || method == Method::lista_vm_ss || method == Method::lista_vm_per_layer ||
+         method == Method::lista_vm_ss_per_layer;
+}
+
+bool uses_support_prior(Method method) { return method == Method::lista_vm_ss || method == Method::lista_vm_ss_per_layer; }
 
 Method method_from_string(const std::string& name) {
   std::string known;
@@ -46,6 +56,8 @@ std::int64_t stored_scalar_count(Method method, const BaselineOptions& options) 
     case Method::alista: return N * d + 2 * K;            // alista_w (N, d), gamma, theta (K)
     case Method::lista_vm:
     case Method::lista_vm_ss: return d * d + 2 * K + d;  // mv (d, d), gamma, theta (K), prior (d)
+    case Method::lista_vm_per_layer:
+    case Method::lista_vm_ss_per_layer: return K * d * d + K + d;  // m_layers (K, d, d), theta (K), prior (d)
   }
   return 0;
 }
@@ -91,13 +103,18 @@ BaselineImpl::BaselineImpl(Method method, BaselineOptions options, const torch::
                            .abs().max().item<double>() / 2.0;
     gamma_ = register_parameter("gamma", torch::full({K}, 1.0 / std::max(L_w, 1.0), f64));
     theta_ = register_parameter("theta", torch::full({K}, options_.alpha / std::max(L_w, 1.0), f64));
-  } else if (method == Method::lista_vm || method == Method::lista_vm_ss) {
-    mv_ = register_parameter("mv", 2.0 * torch::eye(d, f64));  // the proof's M^V = (2/sigma_d^2) I
-    gamma_ = register_parameter("gamma", torch::full({K}, 0.3, f64));
+  } else if (is_lista_vm(method)) {
+    if (method == Method::lista_vm || method == Method::lista_vm_ss) {
+      mv_ = register_parameter("mv", 2.0 * torch::eye(d, f64));  // the proof's M^V = (2/sigma_d^2) I
+      gamma_ = register_parameter("gamma", torch::full({K}, 0.3, f64));
+    } else {
+      // The same starting point as the shared form: M^(k) = gamma_k M^V = 0.3 * 2 I in every layer.
+      m_layers_ = register_parameter("m_layers", (0.6 * torch::eye(d, f64)).unsqueeze(0).repeat({K, 1, 1}).contiguous());
+    }
     theta_ = register_parameter("theta", torch::full({K}, options_.alpha * 0.1, f64));
     torch::Tensor prior = torch::ones({d}, f64);
-    if (method == Method::lista_vm_ss) {
-      if (options_.support_prior.empty()) throw std::invalid_argument("lista_vm_ss needs a support prior");
+    if (uses_support_prior(method)) {
+      if (options_.support_prior.empty()) throw std::invalid_argument(to_string(method) + " needs a support prior");
       prior = torch::zeros({d}, f64);
       for (int index : options_.support_prior) {
         if (index < 0 || index >= d) throw std::invalid_argument("support prior index outside [0, d)");
@@ -163,10 +180,12 @@ torch::Tensor BaselineImpl::forward(const torch::Tensor& X, const torch::Tensor&
       beta = soft_threshold(beta + torch::matmul(y - times_X(beta), w_[k].to(options)), theta);
     } else if (method_ == Method::alista) {
       beta = soft_threshold(beta - gamma_[k].to(options) * torch::matmul(times_X(beta) - y, alista_w_.to(options)), theta);
-    } else {  // lista_vm, lista_vm_ss
+    } else {  // the LISTA-VM family
       const torch::Tensor P = prior_.to(options);
       const torch::Tensor gradient = times_Xt(times_X(P * beta) - y);  // X^T (X P beta - y), (B, d)
-      const torch::Tensor step = torch::matmul(gradient, mv_.to(options).t()) * (gamma_[k].to(options) / (2.0 * n + 1.0));
+      const torch::Tensor step =
+          m_layers_.defined() ? torch::matmul(gradient, m_layers_[k].to(options).t()) / (2.0 * n + 1.0)
+                              : torch::matmul(gradient, mv_.to(options).t()) * (gamma_[k].to(options) / (2.0 * n + 1.0));
       beta = P * soft_threshold(beta - P * step, theta);
     }
   }

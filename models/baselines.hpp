@@ -9,6 +9,11 @@
 //              ||W^T X||_F off the diagonal with diag(W^T X) = 1, from the training X (Liu & Chen 2019)
 //   lista_vm   beta <- S_{theta_k}(beta - (gamma_k / (2n+1)) M^V X^T (X beta - y))   (eq. 4.4, Thm 4.1)
 //   lista_vm_ss  the same with the support prior: columns outside 𝕊 zeroed (Appendix D.2)
+//   lista_vm_per_layer     beta <- S_{theta_k}(beta - (1 / (2n+1)) M^(k) X^T (X beta - y)), one M^(k) in
+//                          R^{d x d} per layer: eq. (4.4) as Theorem 4.1 states it, the LISTA-VM that
+//                          Section 6 evaluates. lista_vm above is Theorem C.1's special case
+//                          M^(k) = gamma_k M^V (one shared M^V).
+//   lista_vm_ss_per_layer  the per-layer form with the support prior
 //
 // lista, lista_cp and alista have weights shaped by the training N, so they take n = N only; the
 // others take any n. ista and fista have nothing to learn (alpha is a parameter).
@@ -22,7 +27,12 @@
 
 namespace icsr::models {
 
-enum class Method { ista, fista, lista, lista_cp, alista, lista_vm, lista_vm_ss };
+enum class Method { ista, fista, lista, lista_cp, alista, lista_vm, lista_vm_ss, lista_vm_per_layer, lista_vm_ss_per_layer };
+
+// lista_vm, lista_vm_ss and their per-layer forms: the LISTA-VM family (any n, eq. 4.4).
+bool is_lista_vm(Method method);
+// lista_vm_ss and lista_vm_ss_per_layer: the support prior zeroes the columns outside 𝕊.
+bool uses_support_prior(Method method);
 
 std::string to_string(Method method);
 Method method_from_string(const std::string& name);  // throws std::invalid_argument listing the names
@@ -33,7 +43,7 @@ struct BaselineOptions {
   int N = 10;                     // rows of the training X (fixed-shape methods)
   int K = 12;                     // layers / iterations
   double alpha = 0.05;            // ISTA/FISTA threshold parameter, and the initial threshold scale
-  std::vector<int> support_prior; // lista_vm_ss: 0-based indices of 𝕊
+  std::vector<int> support_prior; // lista_vm_ss(_per_layer): 0-based indices of 𝕊
 };
 
 class BaselineImpl : public torch::nn::Module {
@@ -51,7 +61,7 @@ class BaselineImpl : public torch::nn::Module {
  private:
   Method method_;
   BaselineOptions options_;
-  torch::Tensor theta_, gamma_, w1_, w2_, w_, mv_, alista_w_, prior_;
+  torch::Tensor theta_, gamma_, w1_, w2_, w_, mv_, m_layers_, alista_w_, prior_;
 };
 TORCH_MODULE(Baseline);
 

@@ -25,6 +25,7 @@
 #include "reports/evidence.hpp"
 #include "reports/plots.hpp"
 #include "reports/progress.hpp"
+#include "reports/section6.hpp"
 
 namespace icsr::reports {
 namespace fs = std::filesystem;
@@ -589,6 +590,10 @@ int render_report(const std::string& dir) {
   index += fmt::format("\n{} statements: {} hold, {} violated, {} inconclusive, {} vacuous{}.\n\n", order.size(),
                        counts["holds"], counts["violated"], counts["inconclusive"], counts["vacuous"],
                        counts["error"] > 0 ? fmt::format(", {} ended in an error", counts["error"]) : "");
+  if (data.contains("section6_baselines") && data.contains("section6_robustness")) {
+    index += "## Section 6 like for like\n\n" + section6_markdown(data.at("section6_baselines"), data.at("section6_robustness")) +
+             "\n";
+  }
   index += "## Figures\n\n";
   for (const Figure& figure : figures) index += figure_block(figure, "");
   index += "## Findings (violated statements)\n\n";

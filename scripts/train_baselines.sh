@@ -20,5 +20,8 @@ runs=(
   "--method lista_vm --checkpoint $out/lista_vm_fixed.safetensors"
   "--method lista_vm --meta --checkpoint $out/lista_vm_meta.safetensors"
   "--method lista_vm_ss --meta --support-first10 --checkpoint $out/lista_vm_ss_meta.safetensors"
+  "--method lista_vm_per_layer --meta --checkpoint $out/lista_vm_per_layer_meta.safetensors"
+  "--method lista_vm_ss_per_layer --meta --support-first10 --checkpoint $out/lista_vm_ss_per_layer_meta.safetensors"
+  "--method lista_vm_per_layer --checkpoint $out/lista_vm_per_layer_fixed.safetensors"
 )
 printf '%s\n' "${runs[@]}" | xargs -P "$jobs" -I{} sh -c "$icsr train {} $* >> \"\$(echo '{}' | sed 's/.*--checkpoint //').log\" 2>&1 && echo done: {}"

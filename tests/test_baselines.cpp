@@ -3,6 +3,7 @@
 // and the committed checkpoints reproduce their recorded evaluation figures.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -129,6 +130,75 @@ TEST(Baselines, ListaVmMatchesTheEigenReference) {
   }
 }
 
+// Theorem 4.1's form: its own M^(k) in every layer, against the Eigen LISTA-VM with gamma^(k) = 1 and
+// M^(k) taken from the model (distinct, non-symmetric matrices), with and without the support prior.
+TEST(Baselines, PerLayerListaVmMatchesTheEigenReference) {
+  for (bool prior : {false, true}) {
+    BaselineOptions options;
+    if (prior) options.support_prior = {0, 2, 3, 5, 8, 9, 13};
+    Baseline model(prior ? Method::lista_vm_ss_per_layer : Method::lista_vm_per_layer, options);
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(11);
+    for (auto& item : model->named_parameters()) {
+      if (item.key() == "theta") item.value().copy_(torch::linspace(0.05, 0.001, 12, torch::kFloat64));
+      if (item.key() == "m_layers") item.value().add_(0.05 * torch::randn({12, 20, 20}, torch::kFloat64));
+    }
+    const torch::Tensor M = model->named_parameters()["m_layers"];
+    const Batch data = problem(3, 10, 20, 3, 7);
+    const torch::Tensor beta = model->forward(data.X, data.y);
+    for (int b = 0; b < 3; ++b) {
+      ListaVmParams params;
+      for (int k = 0; k < 12; ++k) {
+        params.gamma.push_back(1.0);
+        params.theta.push_back(0.05 + (0.001 - 0.05) * k / 11.0);
+        params.matrix.push_back(to_matrix(M[k]));
+      }
+      params.support_prior = options.support_prior;
+      const auto reference = lista_vm_iterates(params, to_matrix(data.X[b]), to_vector(data.y[b]), 10).back();
+      EXPECT_LT((to_vector(beta[b]) - reference).cwiseAbs().maxCoeff(), 1e-10) << "prior " << prior;
+    }
+  }
+}
+
+// Both forms start at the same point, M^(k) = gamma_k M^V = 0.6 I, so they differ only by what training
+// does; and the per-layer form stores K d^2 + K + d scalars.
+TEST(Baselines, BothListaVmFormsStartAlike) {
+  BaselineOptions options;
+  Baseline shared(Method::lista_vm, options), per_layer(Method::lista_vm_per_layer, options);
+  shared->to(torch::kFloat64);
+  per_layer->to(torch::kFloat64);
+  const Batch data = problem(5, 8, 20, 3, 9);
+  torch::NoGradGuard no_grad;
+  EXPECT_LT((shared->forward(data.X, data.y) - per_layer->forward(data.X, data.y)).abs().max().item<double>(), 1e-12);
+  std::int64_t stored = 0;
+  for (const auto& tensor : per_layer->parameters()) stored += tensor.numel();
+  for (const auto& tensor : per_layer->buffers()) stored += tensor.numel();
+  EXPECT_EQ(stored, stored_scalar_count(Method::lista_vm_per_layer, options));
+  EXPECT_EQ(stored, 12 * 20 * 20 + 12 + 20);
+  EXPECT_THROW(Baseline(Method::lista_vm_ss_per_layer, options), std::invalid_argument);  // needs a support prior
+}
+
+TEST(Training, CosineScheduleAndBatchCompositionAreRecorded) {
+  TrainingConfig config;
+  config.epochs = 4;
+  config.lr = 0.01;
+  EXPECT_DOUBLE_EQ(learning_rate(config, 1), 0.01);
+  EXPECT_DOUBLE_EQ(learning_rate(config, 3), 0.01);  // constant
+  config.lr_schedule = "cosine";
+  EXPECT_DOUBLE_EQ(learning_rate(config, 1), 0.01);
+  EXPECT_NEAR(learning_rate(config, 3), 0.005, 1e-15);  // (3 - 1) / 4 of the way: cos(pi/2) = 0
+  EXPECT_NEAR(learning_rate(config, 4), 0.01 * 0.5 * (1 + std::cos(3.14159265358979323846 * 3 / 4)), 1e-15);
+  config.matrices_per_epoch = 1000;
+  const TrainingConfig back = training_config_from_json(to_json(config));
+  EXPECT_EQ(back.lr_schedule, "cosine");
+  EXPECT_EQ(back.matrices_per_epoch, 1000);
+  nlohmann::json old = to_json(config);
+  old.erase("lr_schedule");  // checkpoints written before the flag existed
+  EXPECT_EQ(training_config_from_json(old).lr_schedule, "constant");
+  config.lr_schedule = "linear";
+  EXPECT_THROW(validate(config), std::invalid_argument);
+}
+
 TEST(Baselines, AlistaWeightMinimisesCoherence) {
   const Batch data = problem(1, 10, 20, 3, 8);
   const torch::Tensor X = data.X[0];
@@ -222,7 +292,7 @@ TEST(Checkpoints, CommittedCheckpointsReproduceTheirEvaluation) {
     EXPECT_NEAR(varying, final.at("eval_varying").get<double>(), 1e-3 * (1 + std::abs(varying))) << entry.path();
     ++checked;
   }
-  EXPECT_GE(checked, 10);
+  EXPECT_GE(checked, 12);  // the ten of Section 6 / App. F and the two meta-trained per-layer LISTA-VM (Thm 4.1)
 }
 
 }  // namespace

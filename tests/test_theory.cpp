@@ -5,12 +5,15 @@
 #include <boost/math/distributions/binomial.hpp>
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include "properties/harness/probabilistic.hpp"
 #include "properties/harness/verdict.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
+#include "theory/reference_estimators.hpp"
 #include "theory/subexponential.hpp"
+#include "theory/summary.hpp"
 
 namespace icsr {
 namespace {
@@ -201,3 +204,119 @@ TEST(Verdict, QuantileUpperConfidence) {
 
 }  // namespace
 }  // namespace icsr
+
+// ---- Reference estimators (Figure 1a/1b) and summary statistics: hand computations first ----
+
+namespace icsr::theory {
+namespace {
+
+// With X^T X = I the Lasso is S_alpha(X^T y) (the soft threshold of the correlations).
+TEST(ReferenceEstimators, LassoOnAnOrthonormalDesignIsTheSoftThreshold) {
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Identity(3, 3);
+  const Eigen::VectorXd y = (Eigen::VectorXd(3) << 1.0, -0.05, -2.0).finished();
+  LassoOptions options;
+  options.alpha = 0.1;
+  const LassoResult result = lasso(X, y, options);
+  EXPECT_TRUE(result.converged);
+  const Eigen::VectorXd expected = (Eigen::VectorXd(3) << 0.9, 0.0, -1.9).finished();
+  EXPECT_LT((result.beta - expected).cwiseAbs().maxCoeff(), 1e-9);  // abs tolerance: KKT tolerance 1e-9 * |X^T y|
+  EXPECT_LT(lasso_kkt_residual(X, y, expected, 0.1), 1e-15);
+  EXPECT_NEAR(lasso_kkt_residual(X, y, Eigen::VectorXd::Zero(3), 0.1), 1.9, 1e-15);  // |X_3^T y| - alpha
+}
+
+// One column x: beta = S_alpha(x^T y) / ||x||^2.
+TEST(ReferenceEstimators, LassoWithOneColumnByHand) {
+  const Eigen::MatrixXd X = (Eigen::MatrixXd(2, 1) << 1.0, 2.0).finished();
+  const Eigen::VectorXd y = (Eigen::VectorXd(2) << 3.0, 1.0).finished();  // x^T y = 5, ||x||^2 = 5
+  LassoOptions options;
+  options.alpha = 0.5;
+  EXPECT_NEAR(lasso(X, y, options).beta(0), 4.5 / 5.0, 1e-9);
+}
+
+// FISTA to the KKT tolerance agrees with the slow reference (coordinate descent, many sweeps) on random
+// underdetermined problems, with and without a support set, and is zero outside the support.
+TEST(ReferenceEstimators, LassoMatchesCoordinateDescent) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal;
+  int compared = 0;
+  for (int trial = 0; trial < 5; ++trial) {
+    Eigen::MatrixXd X(8, 15);
+    for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = normal(rng);
+    Eigen::VectorXd beta = Eigen::VectorXd::Zero(15);
+    beta(1) = 1.5, beta(6) = -0.7, beta(11) = 0.4;
+    const Eigen::VectorXd y = X * beta;
+    for (const std::vector<int>& support : {std::vector<int>{}, std::vector<int>{0, 1, 2, 5, 6, 7, 11}}) {
+      LassoOptions options;
+      options.alpha = 0.05;
+      options.support = support;
+      const LassoResult fast = lasso(X, y, options);
+      const Eigen::VectorXd slow = lasso_coordinate_descent(X, y, 0.05, 400000, support);
+      EXPECT_TRUE(fast.converged) << "trial " << trial;
+      EXPECT_LT(fast.kkt_residual, 1e-8);
+      const auto objective = [&](const Eigen::VectorXd& b) { return 0.5 * (y - X * b).squaredNorm() + 0.05 * b.lpNorm<1>(); };
+      // The fast solution is at least as good as the slow one (up to 1e-12 relative), and where the slow
+      // one has converged too (its KKT residual below 1e-8) the two agree: the solution is unique here.
+      EXPECT_LE(objective(fast.beta), objective(slow) * (1 + 1e-12) + 1e-14) << "trial " << trial;
+      if (lasso_kkt_residual(X, y, slow, 0.05, support) < 1e-8) {
+        EXPECT_LT((fast.beta - slow).cwiseAbs().maxCoeff(), 1e-6) << "trial " << trial;
+        ++compared;
+      }
+      if (!support.empty()) {
+        for (int i : {3, 4, 8, 9, 10, 12, 13, 14}) EXPECT_EQ(fast.beta(i), 0.0);
+      }
+    }
+  }
+  EXPECT_GE(compared, 6) << "the slow reference converged in most of the 10 problems";
+  LassoOptions bad;
+  bad.alpha = 0.0;
+  EXPECT_THROW(lasso(Eigen::MatrixXd::Identity(2, 2), Eigen::VectorXd::Ones(2), bad), std::invalid_argument);
+  bad.alpha = 1.0;
+  bad.support = {2};
+  EXPECT_THROW(lasso(Eigen::MatrixXd::Identity(2, 2), Eigen::VectorXd::Ones(2), bad), std::invalid_argument);
+}
+
+TEST(ReferenceEstimators, MinimumNormLeastSquaresByHand) {
+  // X = [1 1], y = 2: the least-norm solution of beta_1 + beta_2 = 2 is (1, 1).
+  const Eigen::MatrixXd X = (Eigen::MatrixXd(1, 2) << 1.0, 1.0).finished();
+  const Eigen::VectorXd y = Eigen::VectorXd::Constant(1, 2.0);
+  EXPECT_LT((min_norm_least_squares(X, y) - Eigen::Vector2d(1.0, 1.0)).cwiseAbs().maxCoeff(), 1e-14);
+  // Restricted to column 0: beta = (2, 0).
+  EXPECT_LT((min_norm_least_squares(X, y, {0}) - Eigen::Vector2d(2.0, 0.0)).cwiseAbs().maxCoeff(), 1e-14);
+  // Against the slow normal-equation form on a random full-row-rank X, and exact recovery when the
+  // support set has no more columns than there are rows (the noiseless Figure 1b setting at n = 10).
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd Z(10, 20);
+  for (Eigen::Index i = 0; i < Z.size(); ++i) Z.data()[i] = normal(rng);
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(20);
+  beta(2) = 1.0, beta(7) = -2.0, beta(9) = 0.5;
+  const Eigen::VectorXd w = Z * beta;
+  EXPECT_LT((min_norm_least_squares(Z, w) - min_norm_least_squares_normal(Z, w)).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_LT((min_norm_least_squares(Z, w, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) - beta).cwiseAbs().maxCoeff(), 1e-10);
+}
+
+TEST(SummaryStatistics, ByHand) {
+  // {1, 2, 3, 4}: mean 2.5, s^2 = 5/3, half-width 1.959964 sqrt(5/3) / 2; median 2.5; T = 4 is too few for
+  // a 95% median interval narrower than the range: order statistics 1 and 4.
+  const Summary s = summarize({4.0, 1.0, 3.0, 2.0});
+  EXPECT_EQ(s.count, 4);
+  EXPECT_DOUBLE_EQ(s.mean, 2.5);
+  EXPECT_NEAR(s.mean_high - s.mean, 1.959963984540054 * std::sqrt(5.0 / 3.0) / 2.0, 1e-14);
+  EXPECT_NEAR(s.mean - s.mean_low, s.mean_high - s.mean, 1e-14);
+  EXPECT_DOUBLE_EQ(s.median, 2.5);
+  EXPECT_DOUBLE_EQ(s.median_low, 1.0);
+  EXPECT_DOUBLE_EQ(s.median_high, 4.0);
+  EXPECT_DOUBLE_EQ(median({3.0, 1.0, 2.0}), 2.0);
+  // T = 100 values 1..100: j = floor(50 - 9.8) = 40, k = ceil(51 + 9.8) = 61 (1-based order statistics).
+  std::vector<double> hundred;
+  for (int i = 1; i <= 100; ++i) hundred.push_back(i);
+  const Summary h = summarize(hundred);
+  EXPECT_DOUBLE_EQ(h.median, 50.5);
+  EXPECT_DOUBLE_EQ(h.median_low, 40.0);
+  EXPECT_DOUBLE_EQ(h.median_high, 61.0);
+  EXPECT_THROW(summarize({}), std::invalid_argument);
+  EXPECT_THROW(summarize({1.0, std::nan("")}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace icsr::theory

@@ -114,7 +114,7 @@ std::string restore_optimizer(const Checkpoint& checkpoint, torch::optim::Optimi
 nlohmann::json to_json(const TrainingConfig& c) {
   return {{"method", to_string(c.method)}, {"meta", c.meta}, {"d", c.d}, {"N", c.N}, {"K", c.K}, {"S", c.S},
           {"support_prior", c.support_prior}, {"epochs", c.epochs}, {"instances_per_epoch", c.instances_per_epoch},
-          {"matrices_per_epoch", c.matrices_per_epoch}, {"batch", c.batch}, {"lr", c.lr}, {"alpha", c.alpha},
+          {"matrices_per_epoch", c.matrices_per_epoch}, {"batch", c.batch}, {"lr", c.lr}, {"lr_schedule", c.lr_schedule}, {"alpha", c.alpha},
           {"seed", c.seed}, {"eval_instances", c.eval_instances}, {"support_probability", c.support_probability}};
 }
 
@@ -139,6 +139,7 @@ TrainingConfig training_config_from_json(const nlohmann::json& json) {
     c.matrices_per_epoch = metadata_int(json, "matrices_per_epoch");
     c.batch = metadata_int(json, "batch");
     c.lr = json.at("lr");
+    c.lr_schedule = json.value("lr_schedule", std::string("constant"));  // older checkpoints: constant
     c.alpha = json.at("alpha");
     c.seed = json.at("seed");
     c.eval_instances = metadata_int(json, "eval_instances");
@@ -166,7 +167,10 @@ void validate(const TrainingConfig& c) {
   check_integer("--epochs", c.epochs, 1, kIntMax);
   check_integer("--batch", c.batch, 1, kMaxBatch);
   check_integer("--instances", c.instances_per_epoch, c.batch, kIntMax);
-  check_integer("matrices_per_epoch", c.matrices_per_epoch, 1, kIntMax);
+  check_integer("--matrices", c.matrices_per_epoch, 1, kIntMax);
+  if (c.lr_schedule != "constant" && c.lr_schedule != "cosine") {
+    throw std::invalid_argument("--lr-schedule must be constant or cosine, got '" + c.lr_schedule + "'");
+  }
   check_number("--lr", c.lr, 0.0, false);
   check_number("alpha", c.alpha, 0.0, true);
   check_integer("--eval-instances", c.eval_instances, 1, kMaxEvalInstances);
@@ -237,6 +241,12 @@ double evaluate(Baseline& model, int instances, int n, int S, const std::vector<
   return total / instances;
 }
 
+double learning_rate(const TrainingConfig& config, int epoch) {
+  if (config.lr_schedule != "cosine") return config.lr;
+  constexpr double kPi = 3.14159265358979323846;
+  return config.lr * 0.5 * (1.0 + std::cos(kPi * (epoch - 1) / config.epochs));
+}
+
 std::uint64_t evaluation_seed(const TrainingConfig& config) { return config.seed ^ 0x5eed0e7a1ULL; }
 
 TrainedBaseline train_baseline(const TrainingConfig& config, const std::function<void(const EpochRecord&)>& on_epoch) {
@@ -296,6 +306,9 @@ TrainedBaseline train_baseline(const TrainingConfig& config, const std::function
     record.epoch = epoch;
     if (trained.model->learns()) {
       torch::manual_seed(epoch_seed(config.seed, epoch));
+      for (auto& group : optimizer->param_groups()) {
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate(config, epoch));
+      }
       trained.model->train();
       double total = 0.0;
       for (int step = 0; step < steps; ++step) {

@@ -34,6 +34,7 @@ struct TrainingConfig {
   int matrices_per_epoch = 100;   // meta-training: instances_per_epoch / matrices_per_epoch share one X
   int batch = 500;
   double lr = 1e-3;
+  std::string lr_schedule = "constant";  // or "cosine": epoch e trains at lr (1 + cos(pi (e - 1) / epochs)) / 2
   double alpha = 0.05;
   std::uint64_t seed = 1;
   std::string device = "cpu";
@@ -50,7 +51,7 @@ TrainingConfig training_config_from_json(const nlohmann::json& json);  // throws
 // a value is non-finite or out of range: --d, --N in [1, kMaxDimension]; --K in [1, kMaxLayers]; --S in
 // [1, d] (or the support prior's size); --bernoulli in [0, 1]; --epochs >= 1; --batch in [1, kMaxBatch];
 // --instances >= --batch; --lr > 0; --eval-instances in [1, kMaxEvalInstances]; --max-minutes >= 0;
-// alpha >= 0; matrices_per_epoch >= 1; support prior indices distinct and in [0, d); --device cpu or
+// alpha >= 0; --matrices >= 1; --lr-schedule constant or cosine; support prior indices distinct and in [0, d); --device cpu or
 // cuda[:i]. train_baseline and load_baseline call it (the bounds are in models/training/safetensors.hpp).
 void validate(const TrainingConfig& config);
 
@@ -92,6 +93,9 @@ struct Nmse {
   double per_sample_mean_db = 0.0;
 };
 Nmse nmse_db(TrainedBaseline& trained, int instances, bool fresh_X, std::uint64_t seed);
+
+// The learning rate of 1-based `epoch` under config.lr_schedule.
+double learning_rate(const TrainingConfig& config, int epoch);
 
 // The seed of the evaluation on the training X; the one on fresh X is this plus 1.
 std::uint64_t evaluation_seed(const TrainingConfig& config);

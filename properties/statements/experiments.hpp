@@ -6,6 +6,10 @@
 //   exp.meta_no_rescue   meta-training does not rescue LISTA or LISTA-CP: LISTA-VM still beats them
 //   exp.ss_beats_vm      with the support prior, LISTA-VM-SS beats LISTA-VM
 //
+// LISTA-VM is checked in both forms: Theorem 4.1's, with its own M^(k) in every layer (the
+// *_per_layer_* checkpoints; what Section 6 evaluates), and Theorem C.1's special case M^(k) = gamma_k
+// M^V with one shared M^V (lista_vm_meta, lista_vm_ss_meta; a deviation kept for comparison).
+//
 // Each comparison of method A with method B draws T instances and pairs them; a pair "fails" when A's
 // error ||beta^ - beta||^2 is not below B's. The claim "A beats B" is judged by an exact binomial test
 // of the failure probability against 1/2 (violated: A loses more often than not), Bonferroni over the

@@ -21,6 +21,7 @@
 #include "properties/harness/runner.hpp"
 #include "properties/harness/spec.hpp"
 #include "properties/harness/verdict.hpp"
+#include "theory/summary.hpp"
 
 namespace icsr::properties {
 namespace {
@@ -552,8 +553,11 @@ nlohmann::json transformer_label_loss_rows(const CheckOptions& options) {
     const std::string label = name + (trained.metadata.value("reduced", true) ? " (reduced)" : "");
     for (int n = 1; n <= o.N; ++n) {
       const torch::Tensor column = errors.index({Slice(), n});
-      rows.push_back({label, prior ? "support in first 10" : "uniform support", "varying X", n, column.mean().item<double>(),
-                      column.median().item<double>(), T});
+      const torch::Tensor flat = column.to(torch::kFloat64).contiguous();
+      const theory::Summary summary =
+          theory::summarize(std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel()));
+      rows.push_back({label, prior ? "support in first 10" : "uniform support", "varying X", n, summary.mean, summary.median, T,
+                      summary.mean_low, summary.mean_high, summary.median_low, summary.median_high, 0});
     }
   }
   return rows;

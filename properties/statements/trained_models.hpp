@@ -31,7 +31,8 @@ Statement trained_readout_gap();
 Statement trained_probe();
 
 // Figure 1a/1b rows for the trained Transformers, in the figure1_baselines table's columns
-// (checkpoint, support, X, n, loss_mean, loss_median, instances); reduced checkpoints are named so.
+// (checkpoint, support, X, n, loss_mean, loss_median, instances, loss_mean_low, loss_mean_high,
+// loss_median_low, loss_median_high, lasso_unconverged = 0); reduced checkpoints are named so.
 nlohmann::json transformer_label_loss_rows(const CheckOptions& options);
 
 }  // namespace icsr::properties

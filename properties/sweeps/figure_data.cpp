@@ -17,9 +17,12 @@
 #include "properties/harness/checkpoints.hpp"
 #include "properties/statements/trained_models.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
+#include "properties/sweeps/section6.hpp"
 #include "theory/bounds.hpp"
 #include "theory/problem.hpp"
+#include "theory/reference_estimators.hpp"
 #include "theory/subexponential.hpp"
+#include "theory/summary.hpp"
 
 namespace icsr::properties {
 namespace {
@@ -179,9 +182,73 @@ nlohmann::json regime_map(const CheckOptions& options) {
 
 // Figures 2 and 3: each meta- or fixed-trained checkpoint's evaluation after every epoch.
 const std::vector<std::string>& checkpoint_names() {
-  static const std::vector<std::string> names{"ista", "fista", "lista_fixed", "lista_meta", "lista_cp_fixed", "lista_cp_meta",
-                                              "alista_fixed", "lista_vm_fixed", "lista_vm_meta", "lista_vm_ss_meta"};
+  static const std::vector<std::string> names{"ista",           "fista",          "lista_fixed",
+                                              "lista_meta",     "lista_cp_fixed", "lista_cp_meta",
+                                              "alista_fixed",   "lista_vm_fixed", "lista_vm_meta",
+                                              "lista_vm_ss_meta", "lista_vm_per_layer_fixed", "lista_vm_per_layer_meta",
+                                              "lista_vm_ss_per_layer_meta"};
   return names;
+}
+
+bool is_support_selected(const std::string& name) { return name.find("_ss_") != std::string::npos; }
+
+// Under the prior only the meta-trained LISTA-VM forms and ISTA/FISTA are drawn (Figure 1b).
+bool fresh_only_ok(const std::string& name) { return name.find("_fixed") == std::string::npos; }
+
+// The summary columns every Figure 1 row carries after "loss_mean", "loss_median", "instances".
+// A diverged model's losses may overflow: then the intervals are missing (NaN) and the mean says so.
+nlohmann::json with_intervals(nlohmann::json row, const std::vector<double>& losses) {
+  if (!std::all_of(losses.begin(), losses.end(), [](double value) { return std::isfinite(value); })) {
+    for (int i = 0; i < 4; ++i) row.push_back(std::numeric_limits<double>::quiet_NaN());
+    return row;
+  }
+  const theory::Summary summary = theory::summarize(losses);
+  for (double value : {summary.mean_low, summary.mean_high, summary.median_low, summary.median_high}) row.push_back(value);
+  return row;
+}
+
+std::vector<double> to_vector(const torch::Tensor& values) {
+  const torch::Tensor flat = values.to(torch::kFloat64).contiguous().cpu();
+  return std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
+}
+
+Eigen::MatrixXd to_eigen(const torch::Tensor& matrix) {  // (n, d) -> Eigen, float64
+  const torch::Tensor m = matrix.to(torch::kFloat64).contiguous().cpu();
+  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(m.data_ptr<double>(), m.size(0),
+                                                                                                   m.size(1));
+}
+
+// The statistical references of Figure 1a/1b on one batch: the exact Lasso (alpha = kLassoAlpha, FISTA to a
+// KKT tolerance) and X^+ y, restricted to the support set under the prior. Label loss (x_q^T (beta^ - beta))^2.
+constexpr double kLassoAlpha = 1e-3;
+
+void reference_rows(const models::Batch& batch, const torch::Tensor& query, const std::vector<int>& support, int n,
+                    bool prior, nlohmann::json& rows) {
+  const int T = static_cast<int>(batch.X.size(0));
+  std::vector<double> lasso_loss, least_squares_loss;
+  int unconverged = 0;
+  theory::LassoOptions lasso_options;
+  lasso_options.alpha = kLassoAlpha;
+  lasso_options.support = support;
+  for (int t = 0; t < T; ++t) {
+    const Eigen::MatrixXd X = to_eigen(batch.X[t]);
+    const Eigen::VectorXd y = to_eigen(batch.y[t].unsqueeze(1)).col(0), beta = to_eigen(batch.beta[t].unsqueeze(1)).col(0);
+    const Eigen::VectorXd q = to_eigen(query[t].unsqueeze(1)).col(0);
+    const theory::LassoResult lasso = theory::lasso(X, y, lasso_options);
+    unconverged += lasso.converged ? 0 : 1;
+    lasso_loss.push_back(std::pow(q.dot(lasso.beta - beta), 2));
+    least_squares_loss.push_back(std::pow(q.dot(theory::min_norm_least_squares(X, y, support) - beta), 2));
+  }
+  const std::string regime = prior ? "support in first 10" : "uniform support";
+  rows.push_back(with_intervals({prior ? "lasso (restricted to the support set)" : "lasso", regime, "varying X", n,
+                                 theory::summarize(lasso_loss).mean, theory::median(lasso_loss), T},
+                                lasso_loss));
+  rows.back().push_back(unconverged);
+  rows.push_back(with_intervals({prior ? "min-norm least squares (support set)" : "min-norm least squares", regime,
+                                 "varying X", n, theory::summarize(least_squares_loss).mean,
+                                 theory::median(least_squares_loss), T},
+                                least_squares_loss));
+  rows.back().push_back(0);
 }
 
 nlohmann::json baselines_training(const CheckOptions&) {
@@ -210,8 +277,10 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
     models::TrainedBaseline trained = models::load_baseline(path);
     const auto& config = trained.config;
     for (bool prior : {false, true}) {
-      if (prior && name.rfind("lista_vm", 0) != 0) continue;  // Figure 1b: LISTA-VM and LISTA-VM-SS
-      if (!prior && name == "lista_vm_ss_meta") continue;
+      // Figure 1b: ISTA, FISTA, LISTA-VM and LISTA-VM-SS (the fixed-shape methods are Figure 1a's point).
+      if (prior && name.rfind("lista_vm", 0) != 0 && name != "ista" && name != "fista") continue;
+      if (prior && !fresh_only_ok(name)) continue;
+      if (!prior && is_support_selected(name)) continue;
       std::vector<int> support;
       if (prior) {
         for (int i = 0; i < 10; ++i) support.push_back(i);
@@ -225,21 +294,44 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
               models::sample_batch(T, n, config.d, config.S, support, X, 0, torch::TensorOptions().dtype(torch::kFloat32));
           const torch::Tensor query = torch::randn({T, config.d}, torch::kFloat32);
           const torch::Tensor estimate = trained.model->forward(batch.X, batch.y);
-          const torch::Tensor loss = ((estimate - batch.beta) * query).sum(1).pow(2).to(torch::kFloat64);
-          rows.push_back({name, prior ? "support in first 10" : "uniform support", fresh ? "varying X" : "fixed X", n,
-                          loss.mean().item<double>(), loss.median().item<double>(), T});
+          const torch::Tensor loss = ((estimate - batch.beta) * query).to(torch::kFloat64).sum(1).pow(2);
+          rows.push_back(with_intervals({name, prior ? "support in first 10" : "uniform support", fresh ? "varying X" : "fixed X",
+                                         n, loss.mean().item<double>(), loss.median().item<double>(), T},
+                                        to_vector(loss)));
+          rows.back().push_back(0);
         }
       }
     }
   }
+  // The references, on the instances the baselines saw on varying X (the same seeds).
+  const int T_reference = options.budget == Budget::quick ? 200 : 5000;  // quick: the report runs in tests
+  for (bool prior : {false, true}) {
+    std::vector<int> support;
+    if (prior) {
+      for (int i = 0; i < 10; ++i) support.push_back(i);
+    }
+    for (int n = 1; n <= 10; ++n) {
+      torch::NoGradGuard no_grad;
+      torch::manual_seed(options.seed * 104729 + static_cast<std::uint64_t>(n));
+      const models::Batch batch = models::sample_batch(T_reference, n, kD, kS, support, torch::Tensor(), 0,
+                                                       torch::TensorOptions().dtype(torch::kFloat32));
+      const torch::Tensor query = torch::randn({T_reference, kD}, torch::kFloat32);
+      reference_rows(batch, query, support, n, prior, rows);
+    }
+  }
   // The trained Transformers (varying X; Figure 1b: those trained with the support prior), every prefix
   // of one batch of instances.
-  for (const auto& row : transformer_label_loss_rows(options)) rows.push_back(row);
+  for (auto row : transformer_label_loss_rows(options)) rows.push_back(row);
   return table("figure1_baselines",
                "Label prediction loss (y_{N+1} - y^)^2 against n: baselines, Small TF and GPT-2 (Figure 1a; Figure 1b with "
                "the support prior)",
-               {{"checkpoints", checkpoint_dir()}, {"d", 20}, {"S", 3}, {"N", 10}, {"seed", options.seed}},
-               {"checkpoint", "support", "X", "n", "loss_mean", "loss_median", "instances"}, rows);
+               {{"checkpoints", checkpoint_dir()}, {"d", 20}, {"S", 3}, {"N", 10}, {"seed", options.seed},
+                {"lasso_alpha", kLassoAlpha}, {"lasso_kkt_tolerance", theory::LassoOptions{}.kkt_tolerance},
+                {"reference_instances", T_reference},
+                {"intervals", "95%: mean +- 1.96 s / sqrt(T); median by order statistics"}},
+               {"checkpoint", "support", "X", "n", "loss_mean", "loss_median", "instances", "loss_mean_low", "loss_mean_high",
+                "loss_median_low", "loss_median_high", "lasso_unconverged"},
+               rows);
 }
 
 }  // namespace
@@ -252,6 +344,9 @@ const std::vector<Dataset>& datasets() {
       {"regime_map", "N_0 against d, S and delta", regime_map},
       {"baselines_training", "Baselines' error by epoch (Figures 2, 3)", baselines_training},
       {"figure1_baselines", "Baselines' label prediction loss against n (Figure 1a, 1b)", figure1_baselines},
+      {"section6_baselines", "Section 6 like for like: means and medians with intervals beside the paper's values",
+       section6_baselines},
+      {"section6_robustness", "LISTA-VM's training choices against Fig. 3's 0.68", section6_robustness},
   };
   return all;
 }
