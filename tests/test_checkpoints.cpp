@@ -471,7 +471,7 @@ void expect_consistent(const std::string& path, bool icl) {
 // Trains once uninterrupted, then again under kill -9 at instants drawn from `seed`, resuming after
 // each kill, and compares the final models tensor by tensor.
 // `units` is the run's length in checkpoints' units (steps or epochs).
-void kill_and_resume(const std::string& name, std::vector<std::string> arguments, bool icl, double units, std::uint64_t seed) {
+void kill_and_resume(const std::string& name, std::vector<std::string> arguments, bool icl, [[maybe_unused]] double units, std::uint64_t seed) {
   const std::string whole = scratch(name + "_whole.safetensors").string(), killed = scratch(name + "_killed.safetensors").string();
   const std::string output = scratch(name + ".out").string();
   for (const std::string& path : {whole, killed}) {

@@ -38,7 +38,7 @@ inline const NamedBudget probability{"probability", {12, 300, 40000}, {60, 0, 40
 // Theorem 5.1 through the constructed Transformer: few, small configurations (thm5.1.transformer). Its
 // delta lies near 1, where a fixed 25 trials could not reject (0.9^25 > alpha): the trials follow the
 // power rule at both budgets, capped (a capped configuration is inconclusive for lack of power).
-inline const NamedBudget transformer_probability{"transformer-probability", {4, 0, 600}, {30, 0, 2000}};
+inline const NamedBudget transformer_probability{"transformer-probability", {4, 0, 200}, {30, 0, 2000}};
 // Theorem E.1's read-out at small sizes (thmE.1), and Remark 4's excused draws (remark4).
 inline const NamedBudget readout_probability{"readout-probability", {16, 200, 4000}, {24, 0, 4000}};
 inline const NamedBudget readout_excused{"readout-excused", {3, 40, 200}, {12, 200, 200}};

@@ -305,7 +305,7 @@ Statement convergence_transformer_statement() {
         StatementResult result = probabilistic_result(id, label, run, options);
         result.notes = "The constructed Transformer in float64 with Lemma 1's thresholds as its theta^(k) and B read off the "
                        "data. Sizes: isotropic rows, S = 1, d in [1,3], K in [1,12], gamma in (0,3/2], n = N = N_0 <= 256, "
-                       "delta drawn so that N_0 fits; trials by the power rule (quick: at most 600 per configuration). Larger sizes run on the LISTA-VM reference (thm5.1), which thm4.1 shows is equal.";
+                       "delta drawn so that N_0 fits; trials by the power rule (quick: at most 200 per configuration). Larger sizes run on the LISTA-VM reference (thm5.1), which thm4.1 shows is equal.";
         return result;
       },
       {}};
