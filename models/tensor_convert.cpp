@@ -27,6 +27,11 @@ Eigen::VectorXd to_vector(const torch::Tensor& tensor) {
   return Eigen::Map<const Eigen::VectorXd>(host.data_ptr<double>(), host.size(0));
 }
 
+std::vector<double> to_values(const torch::Tensor& tensor) {
+  const torch::Tensor host = tensor.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  return std::vector<double>(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
+}
+
 }  // namespace icsr::models
 
 namespace icsr::models {

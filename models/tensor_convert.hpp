@@ -5,6 +5,7 @@
 
 #include <Eigen/Dense>
 #include <string>
+#include <vector>
 
 namespace icsr::models {
 
@@ -12,6 +13,7 @@ torch::Tensor to_tensor(const Eigen::MatrixXd& matrix);  // (rows, cols), float6
 torch::Tensor to_tensor(const Eigen::VectorXd& vector);  // (size), float64, CPU
 Eigen::MatrixXd to_matrix(const torch::Tensor& tensor);  // any 2-D tensor, any dtype or device
 Eigen::VectorXd to_vector(const torch::Tensor& tensor);  // any 1-D tensor, any dtype or device
+std::vector<double> to_values(const torch::Tensor& tensor);  // any tensor, flattened, as float64
 
 }  // namespace icsr::models
 

@@ -14,6 +14,7 @@
 
 #include "models/training/baseline_training.hpp"
 #include "models/lista_vm.hpp"
+#include "models/tensor_convert.hpp"
 #include "properties/harness/checkpoints.hpp"
 #include "properties/statements/trained_models.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
@@ -207,38 +208,15 @@ nlohmann::json with_intervals(nlohmann::json row, const std::vector<double>& los
   return row;
 }
 
-std::vector<double> to_vector(const torch::Tensor& values) {
-  const torch::Tensor flat = values.to(torch::kFloat64).contiguous().cpu();
-  return std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
-}
-
-Eigen::MatrixXd to_eigen(const torch::Tensor& matrix) {  // (n, d) -> Eigen, float64
-  const torch::Tensor m = matrix.to(torch::kFloat64).contiguous().cpu();
-  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(m.data_ptr<double>(), m.size(0),
-                                                                                                   m.size(1));
-}
-
-// The statistical references of Figure 1a/1b on one batch: the exact Lasso (alpha = kLassoAlpha, FISTA to a
-// KKT tolerance) and X^+ y, restricted to the support set under the prior. Label loss (x_q^T (beta^ - beta))^2.
-constexpr double kLassoAlpha = 1e-3;
-
+// The statistical references of Figure 1a/1b on one batch (reference_losses, restricted to the support
+// set under the prior): their label losses as two rows.
 void reference_rows(const models::Batch& batch, const torch::Tensor& query, const std::vector<int>& support, int n,
                     bool prior, nlohmann::json& rows) {
   const int T = static_cast<int>(batch.X.size(0));
-  std::vector<double> lasso_loss, least_squares_loss;
-  int unconverged = 0;
-  theory::LassoOptions lasso_options;
-  lasso_options.alpha = kLassoAlpha;
-  lasso_options.support = support;
-  for (int t = 0; t < T; ++t) {
-    const Eigen::MatrixXd X = to_eigen(batch.X[t]);
-    const Eigen::VectorXd y = to_eigen(batch.y[t].unsqueeze(1)).col(0), beta = to_eigen(batch.beta[t].unsqueeze(1)).col(0);
-    const Eigen::VectorXd q = to_eigen(query[t].unsqueeze(1)).col(0);
-    const theory::LassoResult lasso = theory::lasso(X, y, lasso_options);
-    unconverged += lasso.converged ? 0 : 1;
-    lasso_loss.push_back(std::pow(q.dot(lasso.beta - beta), 2));
-    least_squares_loss.push_back(std::pow(q.dot(theory::min_norm_least_squares(X, y, support) - beta), 2));
-  }
+  const ReferenceLosses references = reference_losses(batch, query, support);
+  const std::vector<double>& lasso_loss = references.lasso_label;
+  const std::vector<double>& least_squares_loss = references.least_squares_label;
+  const int unconverged = references.lasso_unconverged;
   const std::string regime = prior ? "support in first 10" : "uniform support";
   rows.push_back(with_intervals({prior ? "lasso (restricted to the support set)" : "lasso", regime, "varying X", n,
                                  theory::summarize(lasso_loss).mean, theory::median(lasso_loss), T},
@@ -297,7 +275,7 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
           const torch::Tensor loss = ((estimate - batch.beta) * query).to(torch::kFloat64).sum(1).pow(2);
           rows.push_back(with_intervals({name, prior ? "support in first 10" : "uniform support", fresh ? "varying X" : "fixed X",
                                          n, loss.mean().item<double>(), loss.median().item<double>(), T},
-                                        to_vector(loss)));
+                                        models::to_values(loss)));
           rows.back().push_back(0);
         }
       }
@@ -326,7 +304,7 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
                "Label prediction loss (y_{N+1} - y^)^2 against n: baselines, Small TF and GPT-2 (Figure 1a; Figure 1b with "
                "the support prior)",
                {{"checkpoints", checkpoint_dir()}, {"d", 20}, {"S", 3}, {"N", 10}, {"seed", options.seed},
-                {"lasso_alpha", kLassoAlpha}, {"lasso_kkt_tolerance", theory::LassoOptions{}.kkt_tolerance},
+                {"lasso_alpha", kReferenceLassoAlpha}, {"lasso_kkt_tolerance", theory::LassoOptions{}.kkt_tolerance},
                 {"reference_instances", T_reference},
                 {"intervals", "95%: mean +- 1.96 s / sqrt(T); median by order statistics"}},
                {"checkpoint", "support", "X", "n", "loss_mean", "loss_median", "instances", "loss_mean_low", "loss_mean_high",

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/tensor_convert.hpp"
 #include "models/training/baseline_training.hpp"
 #include "properties/harness/checkpoints.hpp"
 #include "theory/reference_estimators.hpp"
@@ -18,7 +19,6 @@ namespace icsr::properties {
 namespace {
 
 constexpr int kD = 20, kN = 10, kS = 3;
-constexpr double kLassoAlpha = 1e-3;
 
 // A paper value and the quantity icsr reads it as.
 struct PaperValue {
@@ -58,11 +58,6 @@ const std::vector<Entry>& entries() {
       {"lista_vm_ss_meta", "LISTA-VM-SS, meta", "shared M^V (deviation)", true, ss},
   };
   return all;
-}
-
-std::vector<double> to_vector(const torch::Tensor& values) {
-  const torch::Tensor flat = values.to(torch::kFloat64).contiguous().cpu();
-  return std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
 }
 
 // Mean, interval, median, interval; all missing (null) when a diverged model's values overflowed.
@@ -109,13 +104,27 @@ nlohmann::json row(const std::string& checkpoint, const std::string& method, con
   return r;
 }
 
-Eigen::MatrixXd eigen_of(const torch::Tensor& matrix) {  // 2-D, any float type
-  const torch::Tensor m = matrix.to(torch::kFloat64).contiguous().cpu();
-  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(m.data_ptr<double>(), m.size(0),
-                                                                                                   m.size(1));
-}
-
 }  // namespace
+
+ReferenceLosses reference_losses(const models::Batch& batch, const torch::Tensor& query, const std::vector<int>& support) {
+  ReferenceLosses out;
+  theory::LassoOptions lasso_options;
+  lasso_options.alpha = kReferenceLassoAlpha;
+  lasso_options.support = support;
+  for (std::int64_t t = 0; t < batch.X.size(0); ++t) {
+    const Eigen::MatrixXd X = models::to_matrix(batch.X[t]);
+    const Eigen::VectorXd y = models::to_vector(batch.y[t]), beta = models::to_vector(batch.beta[t]);
+    const Eigen::VectorXd q = models::to_vector(query[t]);
+    const theory::LassoResult lasso = theory::lasso(X, y, lasso_options);
+    out.lasso_unconverged += lasso.converged ? 0 : 1;
+    const Eigen::VectorXd least_squares = theory::min_norm_least_squares(X, y, support);
+    out.lasso_error.push_back((lasso.beta - beta).squaredNorm());
+    out.lasso_label.push_back(std::pow(q.dot(lasso.beta - beta), 2));
+    out.least_squares_error.push_back((least_squares - beta).squaredNorm());
+    out.least_squares_label.push_back(std::pow(q.dot(least_squares - beta), 2));
+  }
+  return out;
+}
 
 nlohmann::json section6_baselines(const CheckOptions& options) {
   const int T = options.budget == Budget::quick ? 2000 : 20000;
@@ -134,41 +143,29 @@ nlohmann::json section6_baselines(const CheckOptions& options) {
       const Draw d = draw(T, entry.prior, fresh ? torch::Tensor() : trained.train_X, seed + entry.prior);
       const torch::Tensor difference = (trained.model->forward(d.batch.X, d.batch.y) - d.batch.beta).to(torch::kFloat64);
       rows.push_back(row(entry.checkpoint, entry.method, entry.form, entry.prior, fresh ? "fresh X" : "its training X",
-                         to_vector(difference.pow(2).sum(1)),
-                         to_vector((difference * d.query.to(torch::kFloat64)).sum(1).pow(2)),
+                         models::to_values(difference.pow(2).sum(1)),
+                         models::to_values((difference * d.query.to(torch::kFloat64)).sum(1).pow(2)),
                          fresh ? entry.paper : PaperValue{}));
     }
   }
   // The references on the same fresh-X instances: exact Lasso and X^+ y (restricted to 𝕊 under the prior).
+  int lasso_unconverged = 0;
   for (bool prior : {false, true}) {
     torch::NoGradGuard no_grad;
     const Draw d = draw(T, prior, torch::Tensor(), seed + prior);
-    std::vector<double> lasso_errors, lasso_labels, ls_errors, ls_labels;
-    theory::LassoOptions lasso_options;
-    lasso_options.alpha = kLassoAlpha;
-    lasso_options.support = first10(prior);
-    for (int t = 0; t < T; ++t) {
-      const Eigen::MatrixXd X = eigen_of(d.batch.X[t]);
-      const Eigen::VectorXd y = eigen_of(d.batch.y[t].unsqueeze(1)).col(0), beta = eigen_of(d.batch.beta[t].unsqueeze(1)).col(0);
-      const Eigen::VectorXd q = eigen_of(d.query[t].unsqueeze(1)).col(0);
-      const Eigen::VectorXd lasso = theory::lasso(X, y, lasso_options).beta;
-      const Eigen::VectorXd least_squares = theory::min_norm_least_squares(X, y, lasso_options.support);
-      lasso_errors.push_back((lasso - beta).squaredNorm());
-      lasso_labels.push_back(std::pow(q.dot(lasso - beta), 2));
-      ls_errors.push_back((least_squares - beta).squaredNorm());
-      ls_labels.push_back(std::pow(q.dot(least_squares - beta), 2));
-    }
+    const ReferenceLosses references = reference_losses(d.batch, d.query, first10(prior));
+    lasso_unconverged += references.lasso_unconverged;
     rows.push_back(row("lasso", prior ? "Lasso restricted to 𝕊 (reference)" : "Lasso (reference)", "exact, α = 0.001", prior,
-                       "fresh X", lasso_errors, lasso_labels, {}));
+                       "fresh X", references.lasso_error, references.lasso_label, {}));
     rows.push_back(row("min_norm_ls", prior ? "min-norm least squares on 𝕊 (reference)" : "min-norm least squares (reference)",
-                       "X^+ y", prior, "fresh X", ls_errors, ls_labels, {}));
+                       "X^+ y", prior, "fresh X", references.least_squares_error, references.least_squares_label, {}));
   }
   return {{"name", "section6_baselines"},
           {"title", "Section 6 like for like: mean and median error and label loss at n = N = 10, with 95% intervals"},
           {"parameters",
            {{"checkpoints", checkpoint_dir()}, {"d", kD}, {"N", kN}, {"S", kS}, {"instances", T}, {"seed", options.seed},
-            {"lasso_alpha", kLassoAlpha}, {"lasso_kkt_tolerance", theory::LassoOptions{}.kkt_tolerance},
-            {"intervals", "95%: mean +- 1.96 s / sqrt(T); median by order statistics"}}},
+            {"lasso_alpha", kReferenceLassoAlpha}, {"lasso_kkt_tolerance", theory::LassoOptions{}.kkt_tolerance},
+            {"lasso_unconverged", lasso_unconverged}, {"intervals", "95%: mean +- 1.96 s / sqrt(T); median by order statistics"}}},
           {"columns",
            {"checkpoint", "method", "form", "support", "X", "instances", "error_mean", "error_mean_low", "error_mean_high",
             "error_median", "error_median_low", "error_median_high", "label_mean", "label_mean_low", "label_mean_high",
@@ -212,7 +209,7 @@ nlohmann::json section6_robustness(const CheckOptions& options) {
     nlohmann::json r = {path.stem().string(), models::to_string(c.method), c.lr, c.lr_schedule, c.matrices_per_epoch,
                         c.instances_per_epoch / c.matrices_per_epoch, c.batch, static_cast<int>(trained.history.size()),
                         c.seed, at10, at20, trained.history.back().eval_varying, best, best_epoch};
-    for (const auto& value : summary_json(to_vector(errors))) r.push_back(value);
+    for (const auto& value : summary_json(models::to_values(errors))) r.push_back(value);
     rows.push_back(r);
   }
   return {{"name", "section6_robustness"},

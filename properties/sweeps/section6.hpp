@@ -15,9 +15,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include <vector>
+
+#include "models/training/baseline_training.hpp"
 #include "properties/harness/statement.hpp"
 
 namespace icsr::properties {
+
+// The statistical references of Figure 1 and the Section 6 table, per instance of a batch: the exact Lasso
+// (alpha = kReferenceLassoAlpha, FISTA to theory::LassoOptions' KKT tolerance) and X^+ y, both restricted
+// to `support` when it is not empty; error ||beta^ - beta||^2 and label loss (x_q^T (beta^ - beta))^2.
+inline constexpr double kReferenceLassoAlpha = 1e-3;
+
+struct ReferenceLosses {
+  std::vector<double> lasso_error, lasso_label, least_squares_error, least_squares_label;
+  int lasso_unconverged = 0;  // instances where FISTA stopped before the KKT tolerance
+};
+
+ReferenceLosses reference_losses(const models::Batch& batch, const torch::Tensor& query, const std::vector<int>& support);
 
 nlohmann::json section6_baselines(const CheckOptions& options);
 nlohmann::json section6_robustness(const CheckOptions& options);
