@@ -19,7 +19,7 @@ namespace {
 
 struct ReportFlags {
   reports::ReportOptions options;
-  std::string budget = "quick", shard = "1/1", only;
+  std::string budget = "quick", shard = "1/1", only, sweeps = "all";
   std::vector<std::string> merge_dirs;
   bool only_given = false;
 };
@@ -41,6 +41,14 @@ int run_report(ReportFlags& flags) {
       options.only.push_back(id);
     }
     if (options.only.empty()) throw std::invalid_argument("--only names no statement");
+  }
+  options.all_sweeps = flags.sweeps == "all";
+  if (!options.all_sweeps && flags.sweeps != "none") {
+    std::stringstream sweeps(flags.sweeps);
+    for (std::string name; std::getline(sweeps, name, ',');) {
+      if (name.empty()) throw std::invalid_argument("--sweeps '" + flags.sweeps + "': an empty dataset name");
+      options.sweeps.push_back(name);
+    }
   }
   require_device(options.check.device);
   torch::manual_seed(static_cast<std::uint64_t>(options.check.seed));
@@ -67,7 +75,10 @@ Command add_report(CLI::App& app) {
   command->add_option("--shard", flags->shard, "Run units i, i+n, ... only and write their JSON (no pages); combine with --merge")
       ->capture_default_str();
   command->add_option("--merge", flags->merge_dirs, "Combine these shard directories into --out and render it");
-  command->add_option("--only", flags->only, "Comma-separated statement ids (a partial report; sweeps always run)");
+  command->add_option("--only", flags->only, "Comma-separated statement ids (a partial report)");
+  command->add_option("--sweeps", flags->sweeps,
+                      "Figure datasets to compute: all, none, or comma-separated names (an unknown name lists the known ones)")
+      ->capture_default_str();
   return {command, [flags, command] {
             flags->only_given = command->count("--only") > 0;
             return run_report(*flags);

@@ -43,16 +43,29 @@ struct Unit {
   std::string path() const { return (kind == "statement" ? "statements/" : "data/") + name + ".json"; }
 };
 
-std::vector<Unit> all_units(const std::vector<std::string>& only) {
-  for (const std::string& id : only) properties::find_statement(id);  // throws for an unknown id
+std::vector<Unit> all_units(const ReportOptions& options) {
+  const std::vector<std::string>& only = options.only;
+  for (const std::string& id : only) properties::find_statement(id);         // throws for an unknown id
+  for (const std::string& name : options.sweeps) properties::find_dataset(name);  // and for an unknown dataset
   std::vector<Unit> units;
   for (const properties::Statement& statement : properties::registry()) {
     if (only.empty() || std::find(only.begin(), only.end(), statement.id) != only.end()) {
       units.push_back({"statement", statement.id});
     }
   }
-  for (const properties::Dataset& dataset : properties::datasets()) units.push_back({"dataset", dataset.name});
+  for (const properties::Dataset& dataset : properties::datasets()) {
+    if (options.all_sweeps || std::find(options.sweeps.begin(), options.sweeps.end(), dataset.name) != options.sweeps.end()) {
+      units.push_back({"dataset", dataset.name});
+    }
+  }
   return units;
+}
+
+// Whether a unit list leaves out a registered statement or dataset.
+bool is_partial(const json& units) {
+  std::size_t statements = 0, datasets = 0;
+  for (const json& unit : units) (unit.at("kind") == "statement" ? statements : datasets) += 1;
+  return statements < properties::registry().size() || datasets < properties::datasets().size();
 }
 
 // The JSON of a unit that threw: its name and the cause, with the verdict "error" so that no page or
@@ -394,7 +407,7 @@ Shard parse_shard(const std::string& text) {
 }
 
 int run_report(const ReportOptions& options) {
-  const std::vector<Unit> units = all_units(options.only);
+  const std::vector<Unit> units = all_units(options);
   StagedDirectory staged(options.out);
   const fs::path out = staged.stage();
   std::vector<Unit> mine;
@@ -451,7 +464,7 @@ int run_report(const ReportOptions& options) {
     write_json_atomically((out / "report.json").string(),
                           {{"program", "icsr"}, {"paper", kPaper}, {"options", options_json(options.check)},
                            {"provenance", stable_provenance(options.check)}, {"only", options.only},
-                           {"partial", !options.only.empty()}, {"units", units_json(units)}});
+                           {"partial", is_partial(units_json(units))}, {"units", units_json(units)}});
     write_json_atomically((out / "run.json").string(), {{"runs", json::array({run})}});
     render_report(out.string());
   }
@@ -512,7 +525,7 @@ int merge_report(const std::vector<std::string>& shard_dirs, const std::string& 
   write_json_atomically((out / "report.json").string(),
                         {{"program", "icsr"}, {"paper", kPaper}, {"options", first.at("options")},
                          {"provenance", first.at("provenance")}, {"only", first.at("only")},
-                         {"partial", !first.at("only").empty()}, {"units", first.at("units")}});
+                         {"partial", is_partial(first.at("units"))}, {"units", first.at("units")}});
   write_json_atomically((out / "run.json").string(), {{"runs", runs}});
   const int errors = render_report(out.string());
   staged.commit();
@@ -565,7 +578,7 @@ int render_report(const std::string& dir) {
                        fmt::format("{:.4g}", options.value("c_used", 0.0)),
                        options.at("c").is_string() ? "derived for the Gaussian design" : "set with --c",
                        options.value("alpha", 0.05), options.value("device", "cpu"),
-                       report.value("partial", false) ? " **Partial report: only some statements were run.**" : "");
+                       report.value("partial", false) ? " **Partial report: only some statements or figure sweeps were run.**" : "");
   index += "Verdicts: **holds** (the exact test shows the claimed probability and could have caught twice the claimed failure rate with "
            "probability 0.8, or the identity is within its tolerance), **violated** (the failure rate is above the claimed level with confidence, or the identity "
            "fails; a shrunk counterexample is given), inconclusive (more trials needed, or no power), vacuous (the premise is "

@@ -36,7 +36,9 @@ struct ReportOptions {
   properties::CheckOptions check;
   std::string out = "report";
   Shard shard;
-  std::vector<std::string> only;  // statement ids to run (empty: all); datasets always run
+  std::vector<std::string> only;    // statement ids to run (empty: all)
+  std::vector<std::string> sweeps;  // figure datasets to compute, by name
+  bool all_sweeps = true;           // every dataset (then `sweeps` is ignored)
 };
 
 // Runs the units of this shard and writes their JSON; renders the report when the shard is the whole.

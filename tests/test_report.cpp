@@ -105,7 +105,9 @@ TEST(Report, EndToEndOnTheQuickBudget) {
 }
 
 TEST(Report, SameSeedGivesByteIdenticalJsonAndShardsMergeToTheSingleRun) {
-  const std::string only = " --only prop1.B,c3.mlp,thmE.1,remark4,conj.rate2x --seed " + seed();
+  // Two cheap sweeps stand for all of them: the shards split datasets as they split statements.
+  const std::string only =
+      " --only prop1.B,c3.mlp,thmE.1,remark4,conj.rate2x --sweeps thm5.1_grid,lemma3_coherence --seed " + seed();
   const fs::path single = fresh("single"), again = fresh("again"), merged = fresh("merged");
   ASSERT_EQ(testing::run_command(icsr("report" + only + " --out " + single.string())).exit_code, 0);
   ASSERT_EQ(testing::run_command(icsr("report" + only + " --out " + again.string())).exit_code, 0);
@@ -131,7 +133,8 @@ TEST(Report, SameSeedGivesByteIdenticalJsonAndShardsMergeToTheSingleRun) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("missing shard(s) 2/3, 3/3"), std::string::npos) << missing.output;
   const fs::path other = fresh("other");
-  ASSERT_EQ(testing::run_command(icsr("report --only prop1.B,c3.mlp,thmE.1,remark4,conj.rate2x --seed 7 --shard 2/3 --out " +
+  ASSERT_EQ(testing::run_command(icsr("report --only prop1.B,c3.mlp,thmE.1,remark4,conj.rate2x --sweeps "
+                                      "thm5.1_grid,lemma3_coherence --seed 7 --shard 2/3 --out " +
                                       other.string())).exit_code, 0);
   const auto mixed = testing::run_command(icsr("report --merge " + (fs::temp_directory_path() / "icsr_report_test_shard1").string() +
                                                " " + other.string() + " " +
@@ -147,7 +150,8 @@ TEST(Report, SameSeedGivesByteIdenticalJsonAndShardsMergeToTheSingleRun) {
 TEST(Report, RendersOnSeedsWhoseEvidenceHoldsInfinities) {
   for (const char* seed : {"2", "7"}) {  // 7 is the README's own example; the run over seeds 1-10 is in the note
     const fs::path dir = fresh(std::string("seed") + seed);
-    const auto run = testing::run_command(icsr(std::string("report --only lemma2 --seed ") + seed + " --out " + dir.string()));
+    const auto run =
+        testing::run_command(icsr(std::string("report --only lemma2 --sweeps none --seed ") + seed + " --out " + dir.string()));
     ASSERT_EQ(run.exit_code, 0) << "seed " << seed << "\n" << run.output;
     const std::string index = read(dir / "index.md");
     EXPECT_NE(index.find("`lemma2`"), std::string::npos) << "seed " << seed;
@@ -165,6 +169,27 @@ TEST(Report, BadInputExitsTwo) {
   const auto unknown = testing::run_command(icsr("report --only no.such --out " + fresh("y").string()));
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.output.find("no.such"), std::string::npos);
+  for (const char* sweeps : {"no_such_sweep", "thm5.1_grid,,regime_map", ","}) {
+    const auto run = testing::run_command(icsr(std::string("report --only prop1.B --sweeps ") + sweeps + " --out " + fresh("z").string()));
+    EXPECT_EQ(run.exit_code, 2) << sweeps;
+    EXPECT_NE(run.output.find(std::string(sweeps) == "no_such_sweep" ? "known: thm5.1_grid" : "--sweeps"), std::string::npos)
+        << run.output;
+  }
+}
+
+// --sweeps picks the figure datasets; the report says it is partial and lists only the units it ran.
+TEST(Report, SweepsChooseTheDatasetsAndMarkTheReportPartial) {
+  const fs::path dir = fresh("sweeps");
+  const auto run = testing::run_command(icsr("report --only prop1.B --sweeps regime_map --seed 1 --out " + dir.string()));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const nlohmann::json report = nlohmann::json::parse(read(dir / "report.json"));
+  EXPECT_TRUE(report.at("partial").get<bool>());
+  std::set<std::string> units;
+  for (const auto& unit : report.at("units")) units.insert(unit.at("name").get<std::string>());
+  EXPECT_EQ(units, (std::set<std::string>{"prop1.B", "regime_map"}));
+  EXPECT_TRUE(fs::exists(dir / "data" / "regime_map.json"));
+  EXPECT_FALSE(fs::exists(dir / "data" / "figure1_baselines.json"));
+  EXPECT_NE(read(dir / "index.md").find("Partial report"), std::string::npos);
 }
 
 }  // namespace
