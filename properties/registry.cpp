@@ -59,7 +59,8 @@ const std::vector<Statement>& registry() {
       expect(experiment_fixed_degrades(), Verdict::holds),  // exp.fixed_degrades
       expect(experiment_vm_beats_ista(), Verdict::holds),  // exp.vm_beats_ista
       expect(experiment_meta_no_rescue(), Verdict::holds),  // exp.meta_no_rescue
-      expect(experiment_ss_beats_vm(), Verdict::holds),  // exp.ss_beats_vm
+      expect(experiment_ss_beats_vm(), Verdict::violated),  // exp.ss_beats_vm (like for like: trained on the prior)
+      expect(experiment_ss_tenfold(), Verdict::violated),  // exp.ss_tenfold
       expect(trained_remark2(), Verdict::inconclusive),  // trained.remark2
       expect(trained_remark3(), Verdict::inconclusive),  // trained.remark3
       expect(trained_readout_gap(), Verdict::inconclusive),  // trained.readout_gap

@@ -222,6 +222,8 @@ Style style_of(const std::string& name) {
       {"lista_vm_meta", {"LISTA-VM, shared M^V (deviation)", "#6baed6", 6, "4", 2, 2}},
       {"lista_vm_ss_per_layer_meta", {"LISTA-VM-SS, per-layer M^(k)", "#2ca02c", 7, "1", 3, 3}},
       {"lista_vm_ss_meta", {"LISTA-VM-SS, shared M^V (deviation)", "#98df8a", 6, "4", 2, 4}},
+      {"lista_vm_per_layer_prior_meta", {"LISTA-VM, per-layer, trained on the prior", "#d62728", 7, "1", 3, 5}},
+      {"lista_vm_prior_meta", {"LISTA-VM, shared M^V, trained on the prior", "#ff9896", 6, "4", 2, 6}},
       {"lista_vm_per_layer_fixed", {"LISTA-VM, per-layer, trained on fixed X", "#9467bd", 5, "1", 2, 25}},
       {"lista_vm_fixed", {"LISTA-VM, shared M^V, trained on fixed X", "#9467bd", 4, "4", 2, 26}},
       {"lasso", {"Lasso (exact, α = 0.001)", "#000000", 0, "2", 2, 40}},

@@ -23,5 +23,8 @@ runs=(
   "--method lista_vm_per_layer --meta --checkpoint $out/lista_vm_per_layer_meta.safetensors"
   "--method lista_vm_ss_per_layer --meta --support-first10 --checkpoint $out/lista_vm_ss_per_layer_meta.safetensors"
   "--method lista_vm_per_layer --checkpoint $out/lista_vm_per_layer_fixed.safetensors"
+  # LISTA-VM trained on the support-prior data, as the paper pre-trains every Fig. 1b method (exp.ss_tenfold)
+  "--method lista_vm_per_layer --meta --support-first10 --checkpoint $out/lista_vm_per_layer_prior_meta.safetensors"
+  "--method lista_vm --meta --support-first10 --checkpoint $out/lista_vm_prior_meta.safetensors"
 )
 printf '%s\n' "${runs[@]}" | xargs -P "$jobs" -I{} sh -c "$icsr train {} $* >> \"\$(echo '{}' | sed 's/.*--checkpoint //').log\" 2>&1 && echo done: {}"

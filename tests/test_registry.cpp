@@ -73,7 +73,7 @@ TEST(Registry, ListsThePaperStatementsInPaperOrderThenTheConjectures) {
       "lemma3",     "lemma3.lower", "lemma3.upper", "lemma3.offdiag", "thm5.1",     "thm5.1.iso",         "thm5.1.transformer",
       "remark2",    "thmD.1",    "thmD.1.iso", "corD.1.construction", "corD.1",     "lemma4",             "corE.1",
       "thmE.1.construction", "thmE.1", "remark4", "exp.fixed_degrades", "exp.vm_beats_ista", "exp.meta_no_rescue",
-      "exp.ss_beats_vm", "trained.remark2", "trained.remark3", "trained.readout_gap", "trained.probe", "conj.rate2x",
+      "exp.ss_beats_vm", "exp.ss_tenfold", "trained.remark2", "trained.remark3", "trained.readout_gap", "trained.probe", "conj.rate2x",
       "conj.meta_beats_fixed"};
   EXPECT_EQ(registered_ids(), expected);
   EXPECT_THROW(find_statement("no.such.statement"), std::invalid_argument);

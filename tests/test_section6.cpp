@@ -75,6 +75,7 @@ TEST_F(Section6, PaperValuesSitBesideTheirQuantityWithIntervals) {
   }
   EXPECT_GE(with_paper, 6);  // meta LISTA, LISTA-CP; LISTA-VM and LISTA-VM-SS in both forms
   for (const char* name : {"lista_vm_per_layer_meta", "lista_vm_meta", "lista_vm_ss_per_layer_meta", "lista_vm_ss_meta",
+                           "lista_vm_per_layer_prior_meta", "lista_vm_prior_meta",
                            "lasso", "min_norm_ls"}) {
     EXPECT_TRUE(checkpoints.count(name)) << name;
   }

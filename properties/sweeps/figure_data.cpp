@@ -187,11 +187,15 @@ const std::vector<std::string>& checkpoint_names() {
                                               "lista_meta",     "lista_cp_fixed", "lista_cp_meta",
                                               "alista_fixed",   "lista_vm_fixed", "lista_vm_meta",
                                               "lista_vm_ss_meta", "lista_vm_per_layer_fixed", "lista_vm_per_layer_meta",
-                                              "lista_vm_ss_per_layer_meta"};
+                                              "lista_vm_ss_per_layer_meta", "lista_vm_per_layer_prior_meta",
+                                              "lista_vm_prior_meta"};
   return names;
 }
 
-bool is_support_selected(const std::string& name) { return name.find("_ss_") != std::string::npos; }
+// Trained on the support prior (LISTA-VM-SS, and LISTA-VM trained on prior data): drawn in Figure 1b only.
+bool trained_on_prior(const models::TrainedBaseline& trained) { return !trained.config.support_prior.empty(); }
+// LISTA-VM trained on the prior data: its training curve is not Figure 3's (that one is on uniform supports).
+bool prior_trained_lista_vm(const std::string& name) { return name.find("_prior_meta") != std::string::npos; }
 
 // Under the prior only the meta-trained LISTA-VM forms and ISTA/FISTA are drawn (Figure 1b).
 bool fresh_only_ok(const std::string& name) { return name.find("_fixed") == std::string::npos; }
@@ -233,7 +237,7 @@ nlohmann::json baselines_training(const CheckOptions&) {
   nlohmann::json rows = nlohmann::json::array();
   for (const std::string& name : checkpoint_names()) {
     const std::string path = checkpoint_dir() + "/" + name + ".safetensors";
-    if (!std::filesystem::exists(path)) continue;
+    if (!std::filesystem::exists(path) || prior_trained_lista_vm(name)) continue;
     const models::TrainedBaseline trained = models::load_baseline(path);
     for (const models::EpochRecord& record : trained.history) {
       rows.push_back({name, record.epoch, record.train_loss, record.eval_fixed, record.eval_varying});
@@ -258,7 +262,7 @@ nlohmann::json figure1_baselines(const CheckOptions& options) {
       // Figure 1b: ISTA, FISTA, LISTA-VM and LISTA-VM-SS (the fixed-shape methods are Figure 1a's point).
       if (prior && name.rfind("lista_vm", 0) != 0 && name != "ista" && name != "fista") continue;
       if (prior && !fresh_only_ok(name)) continue;
-      if (!prior && is_support_selected(name)) continue;
+      if (!prior && trained_on_prior(trained)) continue;
       std::vector<int> support;
       if (prior) {
         for (int i = 0; i < 10; ++i) support.push_back(i);

@@ -54,6 +54,8 @@ const std::vector<Entry>& entries() {
       {"lista_vm_meta", "LISTA-VM, meta", "shared M^V (deviation)", false, fig3},
       {"lista_vm_per_layer_meta", "LISTA-VM, meta (trained on uniform supports), support prior data", "per-layer M^(k) (Thm 4.1)", true, none},
       {"lista_vm_meta", "LISTA-VM, meta (trained on uniform supports), support prior data", "shared M^V (deviation)", true, none},
+      {"lista_vm_per_layer_prior_meta", "LISTA-VM, meta, trained on support prior data", "per-layer M^(k) (Thm 4.1)", true, none},
+      {"lista_vm_prior_meta", "LISTA-VM, meta, trained on support prior data", "shared M^V (deviation)", true, none},
       {"lista_vm_ss_per_layer_meta", "LISTA-VM-SS, meta", "per-layer M^(k) (Thm 4.1)", true, ss},
       {"lista_vm_ss_meta", "LISTA-VM-SS, meta", "shared M^V (deviation)", true, ss},
   };
