@@ -1,7 +1,8 @@
 // icsr check <ids...|all>: one verdict per statement, with evidence, replay commands and findings.
 //
-// Exit codes: 0 every checked statement holds; 1 a statement is violated or a negative control was not
-// caught; 3 a verdict is inconclusive or vacuous (and none is violated); 2 bad input; 4 an error.
+// Exit codes: 0 every checked statement holds; 1 a statement or a proof's witness is violated, or a negative
+// control was not caught; 3 a verdict is inconclusive, vacuous or unresolved (and nothing is violated); 2 bad
+// input; 4 an error.
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -85,7 +86,8 @@ int run_check(CheckFlags& flags) {
     std::cerr << fmt::format("    ({} took {:.1f} s)\n", result.id, seconds);
     bool controls_caught = true;
     for (const auto& control : result.controls) controls_caught = controls_caught && control.caught();
-    if (result.verdict == Verdict::violated || !controls_caught) {
+    // A violated proof's witness is a finding about the paper too (exit 1), even where the statement stands.
+    if (result.verdict == Verdict::violated || properties::proof_verdict(result) == Verdict::violated || !controls_caught) {
       exit_code = kExitViolated;
     } else if (result.verdict != Verdict::holds && exit_code == kExitHolds) {
       exit_code = kExitUndecided;
@@ -93,7 +95,7 @@ int run_check(CheckFlags& flags) {
     if (!flags.evidence_dir.empty()) {
       reports::write_json_atomically(flags.evidence_dir + "/" + result.id + ".json", reports::evidence_document({result}, options));
     }
-    if (!flags.findings_dir.empty() && result.verdict == Verdict::violated) {
+    if (!flags.findings_dir.empty() && properties::proof_verdict(result) == Verdict::violated && result.counterexample) {
       const std::string path = flags.findings_dir + "/" + result.id + ".json";
       reports::write_json_atomically(path, reports::finding_record(result, options));
       std::cerr << "finding recorded in " << path << "\n";

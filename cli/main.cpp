@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
                "In-Context Sparse Recovery' (Liu, Zhou, Shen, Yang; ICLR 2025)"};
   app.require_subcommand(0, 1);
   app.footer(
-      "Exit codes of check: 0 every statement holds; 1 a statement is violated or a negative control was not "
-      "caught; 3 inconclusive or vacuous; 2 bad input.\nReplay a RapidCheck counterexample directly with "
+      "Exit codes of check: 0 every statement holds; 1 a statement or a proof's witness is violated, or a negative "
+      "control was not caught; 3 inconclusive, vacuous or unresolved; 2 bad input.\nReplay a RapidCheck counterexample directly with "
       "RC_PARAMS=\"reproduce=...\" (printed with each counterexample).");
   const std::vector<Command> commands{add_list(app),     add_check(app),    add_report(app),      add_train(app),
                                       add_evaluate(app), add_train_tf(app), add_evaluate_tf(app), add_empirical_n0(app),

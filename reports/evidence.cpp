@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -117,7 +118,7 @@ nlohmann::json read_json_file(const std::string& path) {
 }
 
 nlohmann::json finding_record(const properties::StatementResult& result, const properties::CheckOptions& options) {
-  if (result.verdict != properties::Verdict::violated || !result.counterexample) {
+  if (properties::proof_verdict(result) != properties::Verdict::violated || !result.counterexample) {
     throw std::invalid_argument("statement " + result.id + " is not violated: nothing to record");
   }
   return {{"id", result.id},
@@ -132,14 +133,67 @@ nlohmann::json finding_record(const properties::StatementResult& result, const p
           {"provenance", provenance(options)}};
 }
 
+std::string witness_counts(const nlohmann::json& figures) {
+  if (!figures.is_object() || !figures.contains("configurations")) return "";
+  return fmt::format(" ({} configurations: {} hold, {} violated, {} inconclusive ({} for lack of power), {} vacuous)",
+                     figures.value("configurations", 0), figures.value("holds", 0), figures.value("violated", 0),
+                     figures.value("inconclusive", 0), figures.value("inconclusive_no_power", 0), figures.value("vacuous", 0));
+}
+
+// The witnesses a search picked, with how many configurations each served.
+std::string chosen_witnesses(const nlohmann::json& figures) {
+  std::map<std::string, int> chosen;
+  if (figures.is_object() && figures.contains("per_configuration")) {
+    for (const auto& configuration : figures.at("per_configuration")) {
+      const auto& parameters = configuration.at("parameters");
+      if (parameters.contains("witness")) ++chosen[parameters.at("witness").get<std::string>()];
+    }
+  }
+  std::string text;
+  for (const auto& [name, count] : chosen) text += fmt::format("{}{} (x{})", text.empty() ? "" : "; ", name, count);
+  return text;
+}
+
+std::string render_witnesses(const properties::StatementResult& result) {
+  std::string text;
+  if (result.proof_witness) {
+    const auto& proof = *result.proof_witness;
+    text += fmt::format("    proof's witness: {}{}: {}{}\n", proof.witness,
+                        proof.admissible ? "" : " [not admissible: it reads " + proof.reads + "]",
+                        properties::to_string(proof.verdict), witness_counts(proof.figures));
+  }
+  if (result.searched_witness) {
+    const auto& searched = *result.searched_witness;
+    text += fmt::format("    searched witness: {}: {}{}\n", searched.witness, properties::to_string(searched.verdict),
+                        witness_counts(searched.figures));
+    const std::string chosen = chosen_witnesses(searched.figures);
+    if (!chosen.empty()) text += fmt::format("      chosen: {}\n", chosen);
+    text += fmt::format("      it reads: {}\n", searched.reads);
+    if (searched.counterexample) text += fmt::format("      where it fails (shrunk): {}\n", searched.counterexample->shown);
+  } else if (result.form == properties::LogicalForm::existential) {
+    text += "    searched witness: none searched\n";
+  }
+  if (result.form == properties::LogicalForm::existential) {
+    text += fmt::format("    refutation: {}\n", result.refutation.empty() ? "none known" : result.refutation);
+  }
+  if (properties::proof_defect(result)) {
+    text += "    PROOF DEFECT: the statement holds with the searched witness, but the proof's witness fails\n";
+  }
+  return text;
+}
+
 std::string render_verdict(const properties::StatementResult& result) {
   std::string text = fmt::format("{:<18} {:<10} {}\n", result.id, properties::to_string(result.verdict), result.label);
+  text += fmt::format("    logical form: {}{}\n", properties::to_string(result.form),
+                      result.quantifiers.empty() ? "" : "; " + result.quantifiers);
+  text += render_witnesses(result);
   text += fmt::format("    trials {}, seed {}, budget {}, device {}; worst error {:.3g} against tolerance {:.3g} "
                       "(ratio {:.3g})\n",
                       result.trials, result.seed, properties::to_string(result.budget), result.device,
                       result.worst_error, result.worst_tolerance, result.worst_ratio);
   if (result.counterexample) {
-    text += fmt::format("    counterexample (shrunk): {}\n", result.counterexample->shown);
+    text += fmt::format("    counterexample{} (shrunk): {}\n",
+                        result.proof_witness ? " to the proof's witness" : "", result.counterexample->shown);
     text += fmt::format("    replay: {}\n", result.counterexample->replay);
     text += fmt::format("    replay the shrunk case directly: RC_PARAMS=\"{}\" {}\n", result.counterexample->rc_params,
                         result.counterexample->replay);

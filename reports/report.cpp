@@ -267,6 +267,46 @@ std::string verdict_cell(const std::string& verdict) {
   return verdict == "violated" ? "**violated**" : verdict == "holds" ? "**holds**" : verdict == "error" ? "*error*" : verdict;
 }
 
+// An existential statement's judgements, for its page: the proof's witness, the searched witness, the
+// refutation, and whether the proof is defective.
+std::string witness_section(const json& result) {
+  if (result.value("logical_form", "") != "∃-witness") return "";
+  std::string text = "## Witnesses\n\nThe statement is existential: a failed witness refutes the proof that chose it, not "
+                     "the statement.\n\n";
+  const auto counts = [](const json& judgement) {
+    const json& f = judgement.value("figures", json::object());
+    if (!f.is_object() || !f.contains("configurations")) return std::string();
+    return fmt::format(" ({} configurations: {} hold, {} violated, {} inconclusive, {} of them for lack of power, {} vacuous)",
+                       f.value("configurations", 0), f.value("holds", 0), f.value("violated", 0), f.value("inconclusive", 0),
+                       f.value("inconclusive_no_power", 0), f.value("vacuous", 0));
+  };
+  if (result.contains("proof_witness")) {
+    const json& proof = result.at("proof_witness");
+    text += fmt::format("- **The proof's witness** ({}): {}{}.{}\n", proof.value("witness", ""),
+                        verdict_cell(proof.value("verdict", "")), counts(proof),
+                        proof.value("admissible", true) ? "" : " Not an admissible witness: it reads " + proof.value("reads", "") + ".");
+  }
+  if (result.contains("searched_witness")) {
+    const json& searched = result.at("searched_witness");
+    std::map<std::string, int> chosen;
+    for (const auto& configuration : searched.at("figures").value("per_configuration", json::array())) {
+      if (configuration.at("parameters").contains("witness")) ++chosen[configuration.at("parameters").at("witness").get<std::string>()];
+    }
+    std::string picked;
+    for (const auto& [name, count] : chosen) picked += fmt::format("{}`{}` ({})", picked.empty() ? "" : ", ", name, count);
+    text += fmt::format("- **A searched witness** ({}): {}{}. Chosen: {}. It reads {}.\n", searched.value("witness", ""),
+                        verdict_cell(searched.value("verdict", "")), counts(searched), picked.empty() ? "none" : picked,
+                        searched.value("reads", ""));
+  } else {
+    text += "- **A searched witness**: none searched for this statement yet.\n";
+  }
+  text += "- **A refutation**: " + result.value("refutation", std::string("none known")) + ".\n";
+  if (result.value("proof_defect", false)) {
+    text += "\n**Proof defect:** the statement holds with the searched witness, but the proof's witness fails.\n";
+  }
+  return text + "\n";
+}
+
 std::string statement_csv(const json& result) {
   std::vector<std::vector<json>> rows;
   if (is_error(result)) return csv({"verdict", "error"}, {{json("error"), result.value("error", json(""))}});
@@ -301,9 +341,12 @@ std::string figure_block(const Figure& figure, const std::string& prefix) {
 std::string statement_page(const json& result, const std::vector<Figure>& figures) {
   const std::string id = result.at("id");
   std::string page = fmt::format("# `{}`: {}\n\n[Back to the index](../index.md)\n\n", id, result.value("paper_label", ""));
-  page += fmt::format("**Verdict: {}** (budget {}, seed {}, device {})\n\n", result.value("verdict", ""),
-                      result.value("budget", ""), result.value("seed", 0ULL), result.value("device", ""));
+  page += fmt::format("**Verdict: {}** (budget {}, seed {}, device {}). Logical form: {}.\n\n", result.value("verdict", ""),
+                      result.value("budget", ""), result.value("seed", 0ULL), result.value("device", ""),
+                      result.value("logical_form", "not recorded"));
   page += "## Claim\n\n" + result.value("claim", std::string("")) + "\n\n";
+  if (!result.value("quantifiers", std::string()).empty()) page += "Quantifiers: " + result.value("quantifiers", std::string()) + "\n\n";
+  page += witness_section(result);
   page += "## How it was checked\n\n" + result.value("notes", std::string("")) + "\n\n";
   page += "## Evidence\n\n" + evidence_summary(result) + ".\n\nTightness: " + tightness(result) + ".\n\n";
   if (probabilistic(result)) {
@@ -582,7 +625,10 @@ int render_report(const std::string& dir) {
   index += "Verdicts: **holds** (the exact test shows the claimed probability and could have caught twice the claimed failure rate with "
            "probability 0.8, or the identity is within its tolerance), **violated** (the failure rate is above the claimed level with confidence, or the identity "
            "fails; a shrunk counterexample is given), inconclusive (more trials needed, or no power), vacuous (the premise is "
-           "unmet or the bound is trivial in every configuration tried).\n\n";
+           "unmet or the bound is trivial in every configuration tried), unresolved (an existential statement whose proof's "
+           "witness fails or reads the judged sample, with no admissible witness found and no refutation known). An "
+           "existential (∃-witness) statement holds when an admissible witness holds, is violated only by a refutation, and "
+           "its proof's witness is judged beside it (\"proof defect\": the statement holds, the proof's witness fails).\n\n";
   if (!errors.empty()) {
     index += fmt::format("**{} unit(s) of this run ended in an error, not a verdict; `icsr report` exited 4.** "
                          "Their rows below say *error*:\n\n",
@@ -590,18 +636,23 @@ int render_report(const std::string& dir) {
     for (const auto& [name, cause] : errors) index += fmt::format("- `{}`: {}\n", name, short_text(cause, 300));
     index += "\n";
   }
-  index += "## Verdicts\n\n| statement | paper label | verdict | evidence | tightness | page |\n|---|---|---|---|---|---|\n";
+  index += "## Verdicts\n\n| statement | paper label | form | verdict | proof's witness | evidence | tightness | page |\n"
+           "|---|---|---|---|---|---|---|---|\n";
   std::map<std::string, int> counts;
   for (const std::string& id : order) {
     const json& result = statements.at(id);
     const std::string verdict = result.value("verdict", "");
     ++counts[verdict];
-    index += fmt::format("| `{0}` | {1} | {2} | {3} | {4} | [{0}](statements/{0}.md) |\n", id,
-                         short_text(result.value("paper_label", ""), 90), verdict_cell(verdict), evidence_summary(result),
-                         tightness(result));
+    const std::string proof = result.contains("proof_witness")
+                                  ? verdict_cell(result.at("proof_witness").value("verdict", "")) +
+                                        (result.value("proof_defect", false) ? " (proof defect)" : "")
+                                  : "—";
+    index += fmt::format("| `{0}` | {1} | {2} | {3} | {4} | {5} | {6} | [{0}](statements/{0}.md) |\n", id,
+                         short_text(result.value("paper_label", ""), 90), result.value("logical_form", ""),
+                         verdict_cell(verdict), proof, evidence_summary(result), tightness(result));
   }
-  index += fmt::format("\n{} statements: {} hold, {} violated, {} inconclusive, {} vacuous{}.\n\n", order.size(),
-                       counts["holds"], counts["violated"], counts["inconclusive"], counts["vacuous"],
+  index += fmt::format("\n{} statements: {} hold, {} violated, {} unresolved, {} inconclusive, {} vacuous{}.\n\n", order.size(),
+                       counts["holds"], counts["violated"], counts["unresolved"], counts["inconclusive"], counts["vacuous"],
                        counts["error"] > 0 ? fmt::format(", {} ended in an error", counts["error"]) : "");
   if (data.contains("section6_baselines") && data.contains("section6_robustness")) {
     index += "## Section 6 like for like\n\n" + section6_markdown(data.at("section6_baselines"), data.at("section6_robustness")) +
@@ -609,10 +660,10 @@ int render_report(const std::string& dir) {
   }
   index += "## Figures\n\n";
   for (const Figure& figure : figures) index += figure_block(figure, "");
-  index += "## Findings (violated statements)\n\n";
+  index += "## Findings (violated statements, and failed proofs' witnesses)\n\n";
   for (const std::string& id : order) {
     const json& result = statements.at(id);
-    if (result.value("verdict", "") != "violated") continue;
+    if (result.value("verdict", "") != "violated" && result.value("proof_verdict", "") != "violated") continue;
     index += fmt::format("- [`{0}`](statements/{0}.md) ({1})", id, short_text(result.value("paper_label", ""), 90));
     if (result.contains("counterexample") && !result.at("counterexample").is_null()) {
       index += fmt::format(": `{}`. Replay: `{}`", short_text(result.at("counterexample").value("shown", ""), 160),

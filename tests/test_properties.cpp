@@ -1,6 +1,9 @@
 // Every registered statement at the quick budget with the pinned seed: the same code `icsr check` runs.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 #include "properties/harness/verdict.hpp"
 #include "properties/registry.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
@@ -52,9 +55,12 @@ TEST(Statements, Lemma3AndTheorem51FindingsAreViolated) {
   // Recorded findings (properties/findings/): Lemma 3's second bound fails at small n and for anisotropic
   // rows; Theorem 5.1, D.1 and Corollary E.1 fail for anisotropic rows and, with isotropic rows, for
   // gamma above about 6/5.
+  // These are existential statements: the failures are the proofs' witnesses', and the statements are not
+  // violated (no refutation is known).
   for (const char* id : {"lemma3", "lemma3.upper", "thm5.1", "thm5.1.iso", "thmD.1", "thmD.1.iso", "corE.1"}) {
     const StatementResult result = check_quick(id);
-    EXPECT_EQ(result.verdict, Verdict::violated) << id;
+    EXPECT_EQ(proof_verdict(result), Verdict::violated) << id;
+    EXPECT_NE(result.verdict, Verdict::violated) << id;
     ASSERT_TRUE(result.counterexample.has_value()) << id;
     EXPECT_FALSE(result.counterexample->observed.is_null()) << id;
   }
@@ -89,6 +95,79 @@ TEST(Statements, Theorem51FailsAtGammaOneAndAHalfInThePaperSetting) {
   EXPECT_EQ(at_three_halves.verdict, Verdict::violated) << nlohmann::json(at_three_halves).dump();
   const BinomialJudgement at_nine_tenths = judge_failure_rate(theorem51_failures(0.9, 500), 500, 0.05, 1e-3);
   EXPECT_EQ(at_nine_tenths.verdict, Verdict::holds) << nlohmann::json(at_nine_tenths).dump();
+}
+
+// Issue 12: Theorem 5.1 in the paper's setting, judged as the existential statement it is. The proof's
+// witness fails (gamma = 1.5; anisotropic rows), an admissible witness found on training draws holds with
+// power on the judged draws, so the statement holds and the report calls the proof defective.
+TEST(Statements, Theorem51HoldsWithASearchedWitnessWhereItsProofsWitnessFails) {
+  CheckOptions options;
+  options.pins.d = 20;
+  options.pins.S = 3;
+  options.pins.K = 12;
+  options.pins.delta = 0.05;
+  options.pins.gamma = 1.5;
+  const StatementResult result = find_statement("thm5.1").check(options);
+  EXPECT_EQ(result.form, LogicalForm::existential);
+  ASSERT_TRUE(result.proof_witness && result.searched_witness);
+  EXPECT_FALSE(result.proof_witness->admissible);  // Lemma 1's thresholds read the judged draw
+  EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
+  EXPECT_EQ(result.searched_witness->verdict, Verdict::holds);
+  EXPECT_EQ(result.verdict, Verdict::holds);
+  EXPECT_TRUE(proof_defect(result));
+  // The witness reads no n and no sample: configurations with the same key (here: the same Sigma, as every
+  // row is isotropic or the same seed's anisotropic scales) got the same witness, whatever their n.
+  std::map<std::string, std::string> by_key;
+  for (const auto& configuration : result.searched_witness->figures.at("per_configuration")) {
+    const auto& parameters = configuration.at("parameters");
+    ASSERT_TRUE(parameters.contains("witness_key")) << parameters.dump();
+    EXPECT_FALSE(parameters.at("witness_key").contains("n"));
+    EXPECT_FALSE(parameters.at("witness_key").contains("seed"));
+    const auto [it, fresh] = by_key.emplace(parameters.at("witness_key").dump(), parameters.at("witness").get<std::string>());
+    EXPECT_EQ(it->second, parameters.at("witness").get<std::string>());
+  }
+}
+
+// The statement's verdict from its judgements: a found witness makes it hold, a refutation violates it,
+// a failed or inadmissible proof's witness alone leaves it unresolved.
+TEST(Verdicts, ExistentialVerdictFollowsTheIssuesRules) {
+  WitnessJudgement proof, searched;
+  const auto with = [](WitnessJudgement judgement, Verdict verdict, bool admissible = true) {
+    judgement.verdict = verdict;
+    judgement.admissible = admissible;
+    return judgement;
+  };
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::violated), with(searched, Verdict::holds), false), Verdict::holds);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::holds), std::nullopt, false), Verdict::holds);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::holds, false), std::nullopt, false), Verdict::unresolved);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::violated), std::nullopt, false), Verdict::unresolved);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::violated), with(searched, Verdict::violated), false), Verdict::unresolved);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::violated), with(searched, Verdict::violated), true), Verdict::violated);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::violated), with(searched, Verdict::inconclusive), false),
+            Verdict::inconclusive);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::vacuous), with(searched, Verdict::vacuous), false), Verdict::vacuous);
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::inconclusive), std::nullopt, false), Verdict::inconclusive);
+  // A searched witness that holds but reads the sample is no witness.
+  EXPECT_EQ(existential_verdict(with(proof, Verdict::violated), with(searched, Verdict::holds, false), false),
+            Verdict::unresolved);
+}
+
+// The search sees only its seed: the same seed gives the same choice, and every rule is scored on the
+// same training draws.
+TEST(Verdicts, WitnessSearchPicksTheFewestTrainingFailures) {
+  const std::vector<WitnessRule> rules{{"never", {}}, {"sometimes", {}}, {"always", {}}};
+  const auto trial = [](const WitnessRule& rule, std::mt19937_64& rng) {
+    const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    const bool failed = rule.name == "always" || (rule.name == "sometimes" && u < 0.5);
+    return ProbabilisticTrial{failed, u, 1.0};
+  };
+  const WitnessChoice choice = choose_witness({rules[2], rules[1], rules[0]}, 50, 7, trial);
+  EXPECT_EQ(choice.index, 2u);  // "never"
+  EXPECT_EQ(choice.training.at(0).at("failures"), 50);
+  EXPECT_EQ(choose_witness(rules, 50, 7, trial).index, 0u);
+  EXPECT_EQ(stable_hash("abc"), stable_hash("abc"));
+  EXPECT_NE(stable_hash("abc"), stable_hash("abd"));
+  EXPECT_EQ(stable_hash(""), 14695981039346656037ULL);  // FNV-1a offset basis
 }
 
 TEST(Statements, ProbabilisticEvidenceIsComplete) {
@@ -138,7 +217,7 @@ TEST(Statements, SupportPriorConstructionHoldsAndItsBoundIsAFinding) {
   const StatementResult construction = check_quick("corD.1.construction");
   EXPECT_EQ(construction.verdict, Verdict::holds);
   EXPECT_TRUE(construction.controls.at(0).caught());
-  EXPECT_EQ(check_quick("corD.1").verdict, Verdict::violated);
+  EXPECT_EQ(proof_verdict(check_quick("corD.1")), Verdict::violated);
   EXPECT_EQ(check_quick("lemma4").verdict, Verdict::violated);
 }
 
@@ -146,7 +225,8 @@ TEST(Statements, OneFixedParameterSetMissesTheRateAtLargerPrefixes) {
   // Remark 2 with the proof's thresholds made independent of X and n: a threshold set for N_0 biases
   // the estimate above c1 e^{-alpha_n K} once n is several times N_0.
   const StatementResult result = check_quick("remark2");
-  EXPECT_EQ(result.verdict, Verdict::violated);
+  EXPECT_EQ(proof_verdict(result), Verdict::violated);
+  EXPECT_EQ(result.verdict, Verdict::unresolved);  // no witness searched yet, no refutation
   ASSERT_TRUE(result.counterexample.has_value());
   EXPECT_FALSE(result.counterexample->parameters.at("anisotropic").get<bool>());
 }

@@ -55,7 +55,10 @@ TEST_P(DeclaredVerdict, QuickBudgetSeedOneGivesTheDeclaredVerdict) {
   EXPECT_EQ(to_string(result.verdict), to_string(*statement.expected)) << statement.id;
   EXPECT_EQ(result.device, "cpu");  // --device defaults to cpu, and every statement reports where it ran
   EXPECT_EQ(result.id, statement.id);
-  const int judged = expect_every_holds_powered(result.figures, statement.id);
+  EXPECT_EQ(result.form, statement.form) << statement.id;
+  EXPECT_EQ(result.form == LogicalForm::existential, result.proof_witness.has_value()) << statement.id;
+  const int judged = expect_every_holds_powered(result.figures, statement.id) +
+                     (result.searched_witness ? expect_every_holds_powered(result.searched_witness->figures, statement.id) : 0);
   std::cout << statement.id << ": " << judged << " binomial 'holds' judgements, each checked for power\n";
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace icsr::properties {
@@ -67,6 +68,60 @@ double Draw::real(const std::string& name) const {
     throw std::logic_error("Draw::real: '" + name + "' is an integer range");
   }
   return *gen_pinned(pinned(pins_, name), grid);
+}
+
+std::uint64_t stable_hash(const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const unsigned char byte : text) {
+    hash ^= byte;
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+WitnessChoice choose_witness(const std::vector<WitnessRule>& rules, int draws, std::uint64_t seed,
+                             const std::function<ProbabilisticTrial(const WitnessRule&, std::mt19937_64&)>& trial) {
+  WitnessChoice choice;
+  choice.training = nlohmann::json::array();
+  int best_failures = draws + 1;
+  double best_ratio = std::numeric_limits<double>::infinity();
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    std::mt19937_64 rng(seed);  // every rule on the same training draws
+    int failures = 0;
+    std::vector<double> ratios;
+    for (int t = 0; t < draws; ++t) {
+      const ProbabilisticTrial outcome = trial(rules[r], rng);
+      failures += outcome.failed ? 1 : 0;
+      ratios.push_back(outcome.bound > 0.0 ? outcome.observed / outcome.bound : std::numeric_limits<double>::infinity());
+    }
+    std::sort(ratios.begin(), ratios.end());
+    const double median = ratios.empty() ? std::numeric_limits<double>::infinity() : ratios[ratios.size() / 2];
+    choice.training.push_back({{"rule", rules[r].name}, {"failures", failures}, {"draws", draws}, {"median_ratio", median}});
+    if (failures < best_failures || (failures == best_failures && median < best_ratio)) {
+      best_failures = failures;
+      best_ratio = median;
+      choice.index = r;
+    }
+  }
+  return choice;
+}
+
+Statement existential_without_search(Statement statement, std::string witness, std::string reads) {
+  statement.form = LogicalForm::existential;
+  statement.evaluate = [evaluate = statement.evaluate, witness, reads](const CheckOptions& options) {
+    StatementResult result = evaluate(options);
+    WitnessJudgement proof;
+    proof.witness = witness;
+    proof.admissible = reads.empty();
+    proof.reads = reads;
+    proof.verdict = result.verdict;
+    proof.figures = result.figures;
+    proof.counterexample = result.counterexample;
+    result.verdict = existential_verdict(proof, std::nullopt, false);
+    result.proof_witness = proof;
+    return result;
+  };
+  return statement;
 }
 
 }  // namespace icsr::properties

@@ -6,13 +6,17 @@
 //   - showValue for every configuration type that nlohmann-json can serialise
 //     (NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE), so RapidCheck prints a counterexample as JSON;
 //   - ProbabilisticSpec / probabilistic_statement: a "with probability at least 1 - level" statement as
-//     one value: id, label, claim, ranges, budget, device, expected verdict, draw, plan and trial.
+//     one value: id, label, claim, ranges, budget, device, expected verdict, draw, plan and trial;
+//   - for an existential statement ("there exist parameters such that, with probability ..."), the same
+//     value also names the proof's witness (what `trial` runs) and what it reads, and an admissible family
+//     of witnesses that a search picks from on training draws and validates on the judged draws.
 #pragma once
 
 #include <rapidcheck.h>
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <random>
@@ -44,6 +48,9 @@ inline const NamedBudget readout_probability{"readout-probability", {16, 200, 40
 inline const NamedBudget readout_excused{"readout-excused", {3, 40, 200}, {12, 200, 200}};
 // The Appendix E.1 construction run through the Transformer: each configuration is expensive.
 inline const NamedBudget construction_identity{"construction-identity", {60, 0, 0}, {500, 0, 0}};
+// A searched witness is validated on the configurations of its statement's budget with trials by the power
+// rule (it holds only with power), capped here (quick, full).
+inline constexpr int kWitnessTrialCap[2] = {4000, 40000};
 // Paired comparisons of trained models: instances per comparison (trials).
 inline const NamedBudget paired_comparison{"paired-comparison", {0, 1000, 0}, {0, 20000, 0}};
 inline const NamedBudget trained{"trained", {0, 500, 0}, {0, 5000, 0}};
@@ -79,6 +86,29 @@ void showValue(const T& value, std::ostream& os) {
   os << nlohmann::json(value).dump();
 }
 
+// One admissible witness of an existential statement: a parameter rule built only from what the
+// statement lets a witness read (never the judged draws' X, y or beta*).
+struct WitnessRule {
+  std::string name;
+  nlohmann::json parameters;  // enough to replay it
+};
+
+// FNV-1a of a text: a seed that is the same on every platform (std::hash is not).
+std::uint64_t stable_hash(const std::string& text);
+
+// The search: on `draws` training draws per rule (seeded from the key alone), the rule with the fewest
+// failures, then the smallest median observed/bound. Returns the rule's index and the training figures.
+struct WitnessChoice {
+  std::size_t index = 0;
+  nlohmann::json training;  // per rule: failures, draws, median observed/bound
+};
+WitnessChoice choose_witness(const std::vector<WitnessRule>& rules, int draws, std::uint64_t seed,
+                             const std::function<ProbabilisticTrial(const WitnessRule&, std::mt19937_64&)>& trial);
+
+// Existential statements checked without a search: the original verdict becomes the proof's witness's,
+// and the statement's verdict follows (unresolved where the proof's witness fails or reads the sample).
+Statement existential_without_search(Statement statement, std::string witness, std::string reads);
+
 // A probabilistic statement as one value. Config must be serialisable (NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE)
 // and carry the seed of its inner generator in a member `seed`.
 template <typename Config>
@@ -96,7 +126,75 @@ struct ProbabilisticSpec {
   // configuration richer than its JSON (derived quantities such as n and N_0).
   std::function<std::string(const CheckOptions&)> notes_for;
   std::function<nlohmann::json(const Config&, const CheckOptions&)> describe;
+  // Logical form and quantifiers. For LogicalForm::existential, `trial` runs the proof's witness:
+  LogicalForm form = LogicalForm::probabilistic;
+  std::string quantifiers;
+  std::string proof_witness = "the proof's parameters";
+  std::string proof_reads;               // non-empty: the proof's choice reads the judged sample (inadmissible)
+  std::vector<WitnessRule> witnesses;    // the admissible family searched; empty: no search
+  std::function<ProbabilisticTrial(const Config&, const WitnessRule&, std::mt19937_64&, const CheckOptions&)> witness_trial;
+  // What a witness may depend on (no n where one parameter set serves every n, no sample), and the
+  // configuration the search trains on; configurations with the same key get the same witness.
+  std::function<nlohmann::json(const Config&, const CheckOptions&)> witness_key;
+  std::function<Config(const Config&)> training_config;
+  std::string witness_reads;             // what the family reads, in words
+  int search_draws = 40;
+  std::string refutation;                // an argument against every admissible witness; empty: none known
 };
+
+// The searched witness's judgement: per configuration, the rule chosen on training draws seeded from the
+// configuration's witness key, validated on the configuration's own draws (the proof's draws) with the
+// same exact test. Runs under its own RapidCheck id (<id>/witness), so RC_PARAMS replays touch the proof only.
+template <typename Config>
+WitnessJudgement searched_witness(const ProbabilisticSpec<Config>& spec, const CheckOptions& options) {
+  std::map<std::string, WitnessChoice> chosen;
+  const auto choice = [&](const Config& value) -> const WitnessChoice& {
+    const std::string key = spec.witness_key(value, options).dump();
+    auto found = chosen.find(key);
+    if (found == chosen.end()) {
+      const Config training = spec.training_config(value);
+      found = chosen
+                  .emplace(key, choose_witness(spec.witnesses, spec.search_draws, stable_hash(key),
+                                               [&](const WitnessRule& rule, std::mt19937_64& rng) {
+                                                 return spec.witness_trial(training, rule, rng, options);
+                                               }))
+                  .first;
+    }
+    return found->second;
+  };
+  const ProbabilisticProperty<Config> property{
+      spec.id + "/witness",
+      [&spec, &options] { return rc::gen::exec([&spec, pins = options.pins] { return spec.draw(Draw(spec.ranges, pins)); }); },
+      [&spec, &options](const Config& value) { return spec.plan(value, options); },
+      [&](const Config& value, std::mt19937_64& rng) {
+        return spec.witness_trial(value, spec.witnesses[choice(value).index], rng, options);
+      },
+      [&](const Config& value) {
+        nlohmann::json out = spec.describe ? spec.describe(value, options) : nlohmann::json(value);
+        const auto picked = chosen.find(spec.witness_key(value, options).dump());
+        if (picked == chosen.end()) return out;  // a vacuous configuration: nothing was searched
+        out["witness"] = spec.witnesses[picked->second.index].name;
+        out["witness_parameters"] = spec.witnesses[picked->second.index].parameters;
+        out["witness_key"] = spec.witness_key(value, options);
+        out["search"] = picked->second.training;
+        return out;
+      },
+      [](const Config& value) { return value.seed; }};
+  BudgetCounts counts = options.counts;  // the statement's configurations; trials by the power rule
+  counts.trials = 0;
+  counts.max_trials = budgets::kWitnessTrialCap[options.budget == Budget::quick ? 0 : 1];
+  const ProbabilisticRun run = run_probabilistic(property, counts, options);
+  WitnessJudgement judgement;
+  judgement.witness = "searched: per configuration, the best of " + std::to_string(spec.witnesses.size()) +
+                      " admissible rules on " + std::to_string(spec.search_draws) +
+                      " training draws each, validated with trials by the power rule (at most " +
+                      std::to_string(counts.max_trials) + ")";
+  judgement.reads = spec.witness_reads;
+  judgement.verdict = run.verdict;
+  judgement.figures = probabilistic_result(spec.id, spec.label, run, options).figures;
+  judgement.counterexample = run.counterexample;
+  return judgement;
+}
 
 template <typename Config>
 Statement probabilistic_statement(const ProbabilisticSpec<Config>& spec) {
@@ -116,12 +214,27 @@ Statement probabilistic_statement(const ProbabilisticSpec<Config>& spec) {
                                                                       run_probabilistic(property, options.counts, options), options);
                         result.notes = (spec.notes_for ? spec.notes_for(options) : spec.notes) + " Ranges: " +
                                        ranges_text(spec.ranges) + ".";
+                        if (spec.form == LogicalForm::existential) {
+                          WitnessJudgement proof;
+                          proof.witness = spec.proof_witness;
+                          proof.admissible = spec.proof_reads.empty();
+                          proof.reads = spec.proof_reads;
+                          proof.verdict = result.verdict;
+                          proof.figures = result.figures;
+                          proof.counterexample = result.counterexample;
+                          if (!spec.witnesses.empty()) result.searched_witness = searched_witness(spec, options);
+                          result.refutation = spec.refutation;
+                          result.verdict = existential_verdict(proof, result.searched_witness, !spec.refutation.empty());
+                          result.proof_witness = proof;
+                        }
                         return result;
                       },
                       spec.ranges};
   statement.budget = spec.budget;
   statement.device = spec.device;
   statement.expected = spec.expected;
+  statement.form = spec.form;
+  statement.quantifiers = spec.quantifiers;
   return statement;
 }
 

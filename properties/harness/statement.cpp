@@ -16,8 +16,40 @@ std::string to_string(Verdict verdict) {
     case Verdict::violated: return "violated";
     case Verdict::inconclusive: return "inconclusive";
     case Verdict::vacuous: return "vacuous";
+    case Verdict::unresolved: return "unresolved";
   }
   return "unknown";
+}
+
+std::string to_string(LogicalForm form) {
+  switch (form) {
+    case LogicalForm::identity: return "∀-identity";
+    case LogicalForm::implication: return "∀-implication";
+    case LogicalForm::probabilistic: return "∀-probabilistic";
+    case LogicalForm::existential: return "∃-witness";
+    case LogicalForm::qualitative: return "qualitative";
+  }
+  return "unknown";
+}
+
+Verdict proof_verdict(const StatementResult& result) {
+  return result.proof_witness ? result.proof_witness->verdict : result.verdict;
+}
+
+bool proof_defect(const StatementResult& result) {
+  return result.proof_witness && result.proof_witness->verdict == Verdict::violated && result.verdict == Verdict::holds;
+}
+
+Verdict existential_verdict(const WitnessJudgement& proof, const std::optional<WitnessJudgement>& searched,
+                            bool refuted) {
+  if (searched && searched->admissible && searched->verdict == Verdict::holds) return Verdict::holds;
+  if (proof.admissible && proof.verdict == Verdict::holds) return Verdict::holds;
+  if (refuted) return Verdict::violated;
+  const bool searched_vacuous = !searched || searched->verdict == Verdict::vacuous;
+  if (proof.verdict == Verdict::vacuous && searched_vacuous) return Verdict::vacuous;
+  if (searched && searched->verdict == Verdict::inconclusive) return Verdict::inconclusive;
+  if (!searched && proof.verdict == Verdict::inconclusive) return Verdict::inconclusive;
+  return Verdict::unresolved;
 }
 
 std::string exact_number(double value) { return fmt::format("{}", value); }
@@ -38,6 +70,8 @@ StatementResult Statement::check(const CheckOptions& options) const {
   with_counts.counts = budget.at(options.budget);
   StatementResult result = evaluate(with_counts);
   result.device = device == Device::cpu ? "cpu" : options.device;
+  result.form = form;
+  result.quantifiers = quantifiers;
   return result;
 }
 
@@ -125,10 +159,20 @@ void to_json(nlohmann::json& out, const Control& value) {
   out["counterexample"] = value.counterexample ? nlohmann::json(*value.counterexample) : nlohmann::json();
 }
 
+void to_json(nlohmann::json& out, const WitnessJudgement& value) {
+  out = {{"witness", value.witness},     {"admissible", value.admissible}, {"reads", value.reads},
+         {"verdict", to_string(value.verdict)}, {"figures", value.figures}};
+  out["counterexample"] = value.counterexample ? nlohmann::json(*value.counterexample) : nlohmann::json();
+}
+
 void to_json(nlohmann::json& out, const StatementResult& value) {
   out = {{"id", value.id},
          {"paper_label", value.label},
          {"verdict", to_string(value.verdict)},
+         {"logical_form", to_string(value.form)},
+         {"quantifiers", value.quantifiers},
+         {"proof_verdict", to_string(proof_verdict(value))},
+         {"proof_defect", proof_defect(value)},
          {"trials", value.trials},
          {"seed", value.seed},
          {"budget", to_string(value.budget)},
@@ -141,6 +185,11 @@ void to_json(nlohmann::json& out, const StatementResult& value) {
          {"controls", value.controls},
          {"notes", value.notes}};
   out["counterexample"] = value.counterexample ? nlohmann::json(*value.counterexample) : nlohmann::json();
+  if (value.proof_witness) out["proof_witness"] = *value.proof_witness;
+  if (value.searched_witness) out["searched_witness"] = *value.searched_witness;
+  if (value.form == LogicalForm::existential) {
+    out["refutation"] = value.refutation.empty() ? "none known" : value.refutation;
+  }
 }
 
 std::string replay_command(const std::string& id, const CheckOptions& options) {

@@ -14,7 +14,19 @@
 
 namespace icsr::properties {
 
-enum class Verdict { holds, violated, inconclusive, vacuous };
+// unresolved: an existential statement whose proof's witness fails and for which no admissible witness
+// was found (and no refutation is known): neither shown nor refuted.
+enum class Verdict { holds, violated, inconclusive, vacuous, unresolved };
+
+// The statement's logical shape, which decides what can establish or refute it (printed with every verdict):
+//   identity      ∀ inputs: an equality within a tolerance
+//   implication   ∀ inputs meeting the hypotheses: an inequality (deterministic lemmas)
+//   probabilistic ∀ settings: with probability at least 1 - level, an inequality
+//   existential   ∃ parameters (a witness): then a ∀ or a probabilistic claim. A failed witness refutes the
+//                 proof that chose it, not the statement; the statement is refuted only by an argument that
+//                 holds for every admissible witness.
+//   qualitative   a claim about trained models or experiments (Section 6)
+enum class LogicalForm { identity, implication, probabilistic, existential, qualitative };
 enum class Budget { quick, full };
 
 // Where a statement runs: on the CPU always, or on the device the user selects (--device), for the
@@ -38,6 +50,7 @@ struct NamedBudget {
 };
 
 std::string to_string(Verdict verdict);
+std::string to_string(LogicalForm form);
 std::string to_string(Budget budget);
 Budget budget_from_string(const std::string& name);  // throws std::invalid_argument
 
@@ -89,10 +102,28 @@ struct Control {
   bool caught() const { return expected == observed; }
 };
 
+// One way of meeting an existential statement: a parameter choice and its judgement on the same draws.
+struct WitnessJudgement {
+  std::string witness;        // which parameters, in words
+  bool admissible = true;     // reads only what the statement lets a witness read
+  std::string reads;          // what it reads; for an inadmissible one, the sample it looks at
+  Verdict verdict = Verdict::inconclusive;
+  nlohmann::json figures;     // the judgement's evidence, as a probabilistic result's figures
+  std::optional<Counterexample> counterexample;  // a configuration where this witness fails
+};
+
 struct StatementResult {
   std::string id;
   std::string label;
+  // The statement's verdict. For an existential statement it follows from the judgements below:
+  // holds (a witness that holds is named), violated (a refutation), unresolved (the proof's witness fails
+  // and no admissible witness was found), vacuous or inconclusive.
   Verdict verdict = Verdict::inconclusive;
+  LogicalForm form = LogicalForm::probabilistic;
+  std::string quantifiers;      // the statement's quantifiers in order, e.g. "∀ δ, γ : ∃ parameters : ∀ n : P >= 1 - δ"
+  std::optional<WitnessJudgement> proof_witness;     // existential: the parameters the proof picks (a diagnostic of the proof)
+  std::optional<WitnessJudgement> searched_witness;  // existential: the best admissible witness a search found
+  std::string refutation;       // existential: an argument against every admissible witness; empty: none known
   int trials = 0;               // configurations checked
   std::uint64_t seed = 0;
   Budget budget = Budget::quick;
@@ -105,10 +136,23 @@ struct StatementResult {
   std::optional<Counterexample> counterexample;
   std::vector<Control> controls;
   std::string notes;            // how constants were chosen, findings, caveats
+  // The counterexample above is to the statement, or, for an existential statement, to the proof's witness.
 };
+
+// The proof's verdict: the proof's witness's for an existential statement, else the statement's.
+Verdict proof_verdict(const StatementResult& result);
+
+// A proof defect: an existential statement holds through a searched witness while the proof's witness is
+// violated (the statement stands; its proof does not).
+bool proof_defect(const StatementResult& result);
+
+// An existential statement's verdict from its judgements (see StatementResult::verdict).
+Verdict existential_verdict(const WitnessJudgement& proof, const std::optional<WitnessJudgement>& searched,
+                            bool refuted);
 
 void to_json(nlohmann::json& out, const Counterexample& value);
 void to_json(nlohmann::json& out, const Control& value);
+void to_json(nlohmann::json& out, const WitnessJudgement& value);
 void to_json(nlohmann::json& out, const StatementResult& value);
 
 // How a parameter is drawn over its range: uniform integers, a linear grid (multiples of `resolution`
@@ -146,6 +190,8 @@ struct Statement {
   NamedBudget budget;                  // how much it checks at the quick and full budgets
   Device device = Device::cpu;         // where it runs
   std::optional<Verdict> expected;     // its verdict at the quick budget and seed 1 (ctest asserts it)
+  LogicalForm form = LogicalForm::probabilistic;
+  std::string quantifiers;             // the order of its quantifiers, written out
 
   const ParameterRange* range(const std::string& name) const;  // nullptr when the parameter is not pinnable
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "properties/harness/probabilistic.hpp"
+#include "properties/harness/spec.hpp"
 #include "properties/harness/statement.hpp"
 
 namespace icsr::properties {
@@ -47,8 +48,15 @@ ConvergenceSetting convergence_setting(const ConvergenceCase& value, Convergence
 
 // One draw: beta*, the Gram matrix of n Gaussian rows (Wishart, exact), the thresholds of Lemma 1
 // (theta^(k) = gamma sigma_max c1 e^{-c2 (k-2)}, from the realised coherence), K LISTA-VM steps with
-// M^V = (2/sigma_d^2) I, and the claimed bound.
-ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng);
+// M^V = (2/sigma_d^2) I, and the claimed bound. With a witness (convergence_witnesses), the same draw run
+// with that witness's parameters instead of the proof's (so the two are judged on the same instances).
+ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng,
+                                     const WitnessRule* witness = nullptr);
+
+// The admissible witnesses searched for Theorem 5.1 / D.1 / Corollaries D.1 and E.1: LISTA-VM members
+// with theta^(k) = 0, gamma^(k) = g for every layer (g in {1, 0.75, 0.5} or the statement's gamma) and
+// M^(k) = 2 Sigma^{-1} or (2/sigma_d^2) I. They read the design's covariance Sigma and gamma only.
+std::vector<WitnessRule> convergence_witnesses();
 
 // One isotropic draw with the proof's parameters (M^V = 2I, gamma^(k) = gamma, Lemma 1's thresholds from
 // the realised D_n): beta* with S non-zeros N(0,1) on a uniform support, X^T X from the Wishart law,
