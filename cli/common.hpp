@@ -53,5 +53,6 @@ Command add_train_tf(CLI::App& app);
 Command add_evaluate_tf(CLI::App& app);
 Command add_empirical_n0(CLI::App& app);
 Command add_section6(CLI::App& app);
+Command add_verdicts(CLI::App& app);
 
 }  // namespace icsr::cli

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       "RC_PARAMS=\"reproduce=...\" (printed with each counterexample).");
   const std::vector<Command> commands{add_list(app),     add_check(app),    add_report(app),      add_train(app),
                                       add_evaluate(app), add_train_tf(app), add_evaluate_tf(app), add_empirical_n0(app),
-                                      add_section6(app)};
+                                      add_section6(app), add_verdicts(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     for (const Command& command : commands) {
       if (command.app->parsed()) return command.run();
     }
-    std::cerr << "icsr: name a command (list, check, report, train, evaluate, train-tf, evaluate-tf, empirical-n0 or section6)\n"
+    std::cerr << "icsr: name a command (list, check, report, train, evaluate, train-tf, evaluate-tf, empirical-n0, section6 or verdicts)\n"
               << app.help();
     return kExitBadInput;
   } catch (const std::invalid_argument& error) {

@@ -27,6 +27,11 @@ Statement expect(Statement statement, Verdict verdict) {
   statement.expected = verdict;
   return statement;
 }
+Statement expect(Statement statement, Verdict verdict, Verdict proof) {
+  statement.expected = verdict;
+  statement.expected_proof = proof;
+  return statement;
+}
 
 // Its logical form and the order of its quantifiers (the probabilistic specs declare their own).
 Statement shaped(Statement statement, LogicalForm form, std::string quantifiers) {
@@ -55,29 +60,29 @@ Statement conjecture_meta_beats_fixed();
 
 const std::vector<Statement>& registry() {
   static const std::vector<Statement> statements{
-      expect(existential(thm4_1_statement(), "∃ Transformer parameters : ∀ X, y (Assumption 1), k ∈ [1:K], n ∈ [N] : β_{2n+1}^(k) = the LISTA-VM iterate (4.4)", "the construction of Appendix C.1 (B from Assumption 1's b_x, b_beta)"), Verdict::holds),  // thm4.1
+      expect(existential(thm4_1_statement(), "∃ Transformer parameters : ∀ X, y (Assumption 1), k ∈ [1:K], n ∈ [N] : β_{2n+1}^(k) = the LISTA-VM iterate (4.4)", "the construction of Appendix C.1 (B from Assumption 1's b_x, b_beta)"), Verdict::holds, Verdict::holds),  // thm4.1
       expect(shaped(prop1_b_statement(), LogicalForm::implication, "∀ X, β^(k), B ≥ (C.8)'s bound : the key term is silenced"), Verdict::holds),  // prop1.B
       expect(shaped(c3_mlp_statement(), LogicalForm::identity, "∀ x, θ ≥ 0 : MLP(x) = S_θ(x) (C.10, as printed)"), Verdict::violated),  // c3.mlp
       expect(shaped(c3_mlp_corrected_statement(), LogicalForm::identity, "∀ x, θ ≥ 0 : MLP(x) = S_θ(x) (bias corrected)"), Verdict::holds),  // c3.mlp.corrected
       expect(shaped(contraction_statement(ContractionClaim::lemma1), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : ‖β^(k) − β*‖ ≤ c1 e^{−c2 (k−1)} for every k"), Verdict::violated),  // lemma1
       expect(shaped(contraction_statement(ContractionClaim::lemma1_support), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : supp β^(k) ⊆ supp β*"), Verdict::holds),  // lemma1.support
       expect(shaped(contraction_statement(ContractionClaim::lemma2), LogicalForm::implication, "∀ X, β*, β^(k) with Lemma 2's hypotheses : the one-step contraction"), Verdict::holds),  // lemma2
-      expect(existential(lemma3_statement(Lemma3Bound::all), kLemma3Quantifiers, kLemma3Witness), Verdict::unresolved),  // lemma3
-      expect(existential(lemma3_statement(Lemma3Bound::diagonal_lower), kLemma3Quantifiers, kLemma3Witness), Verdict::inconclusive),  // lemma3.lower
-      expect(existential(lemma3_statement(Lemma3Bound::diagonal_upper), kLemma3Quantifiers, kLemma3Witness), Verdict::unresolved),  // lemma3.upper
-      expect(existential(lemma3_statement(Lemma3Bound::off_diagonal), kLemma3Quantifiers, kLemma3Witness), Verdict::inconclusive),  // lemma3.offdiag
-      expect(convergence_statement(ConvergenceClaim::theorem51), Verdict::inconclusive),  // thm5.1
-      expect(convergence_statement(ConvergenceClaim::theorem51, true), Verdict::inconclusive),  // thm5.1.iso
-      expect(existential(convergence_transformer_statement(), "∀ δ, γ ≤ 3/2 (small sizes) : ∃ Transformer parameters : P(‖β_{2n+1}^(K+1) − β*‖ ≤ b_β e^{−α_n K}) ≥ 1 − δ at n = N_0", "the proof's, in the Transformer: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)", kTransformerThresholds), Verdict::unresolved),  // thm5.1.transformer
-      expect(existential(remark2_statement(), "∀ δ, γ ≤ 3/2, d, S, K : ∃ one parameter set : ∀ X, n ∈ [N_0, N] : P(‖β_{2n+1}^(K+1) − β*‖ ≤ b_β e^{−α_n K}) ≥ 1 − δ", "fixed before X: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) from Lemma 3's bound at N_0 and c1 = b_beta"), Verdict::unresolved),  // remark2
-      expect(convergence_statement(ConvergenceClaim::theoremD1), Verdict::inconclusive),  // thmD.1
-      expect(convergence_statement(ConvergenceClaim::theoremD1, true), Verdict::inconclusive),  // thmD.1.iso
+      expect(existential(lemma3_statement(Lemma3Bound::all), kLemma3Quantifiers, kLemma3Witness), Verdict::unresolved, Verdict::violated),  // lemma3
+      expect(existential(lemma3_statement(Lemma3Bound::diagonal_lower), kLemma3Quantifiers, kLemma3Witness), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.lower
+      expect(existential(lemma3_statement(Lemma3Bound::diagonal_upper), kLemma3Quantifiers, kLemma3Witness), Verdict::unresolved, Verdict::violated),  // lemma3.upper
+      expect(existential(lemma3_statement(Lemma3Bound::off_diagonal), kLemma3Quantifiers, kLemma3Witness), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.offdiag
+      expect(convergence_statement(ConvergenceClaim::theorem51), Verdict::inconclusive, Verdict::violated),  // thm5.1
+      expect(convergence_statement(ConvergenceClaim::theorem51, true), Verdict::inconclusive, Verdict::violated),  // thm5.1.iso
+      expect(existential(convergence_transformer_statement(), "∀ δ, γ ≤ 3/2 (small sizes) : ∃ Transformer parameters : P(‖β_{2n+1}^(K+1) − β*‖ ≤ b_β e^{−α_n K}) ≥ 1 − δ at n = N_0", "the proof's, in the Transformer: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)", kTransformerThresholds), Verdict::unresolved, Verdict::holds),  // thm5.1.transformer
+      expect(existential(remark2_statement(), "∀ δ, γ ≤ 3/2, d, S, K : ∃ one parameter set : ∀ X, n ∈ [N_0, N] : P(‖β_{2n+1}^(K+1) − β*‖ ≤ b_β e^{−α_n K}) ≥ 1 − δ", "fixed before X: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) from Lemma 3's bound at N_0 and c1 = b_beta"), Verdict::unresolved, Verdict::violated),  // remark2
+      expect(convergence_statement(ConvergenceClaim::theoremD1), Verdict::inconclusive, Verdict::violated),  // thmD.1
+      expect(convergence_statement(ConvergenceClaim::theoremD1, true), Verdict::inconclusive, Verdict::violated),  // thmD.1.iso
       expect(shaped(corD1_construction_statement(), LogicalForm::identity, "∀ inputs : the construction of Appendix D.2 keeps [β]_i = 0 for i ∉ 𝕊 and runs LISTA-VM-SS"), Verdict::holds),  // corD.1.construction
-      expect(convergence_statement(ConvergenceClaim::corollaryD1), Verdict::inconclusive),  // corD.1
+      expect(convergence_statement(ConvergenceClaim::corollaryD1), Verdict::inconclusive, Verdict::violated),  // corD.1
       expect(shaped(lemma4_statement(), LogicalForm::implication, "∀ X, β^(k) with (C.12) and ‖β^(k)‖ ≤ C_x : ‖β^(k+1)‖ ≤ C_x"), Verdict::violated),  // lemma4
-      expect(convergence_statement(ConvergenceClaim::corollaryE1), Verdict::inconclusive),  // corE.1
+      expect(convergence_statement(ConvergenceClaim::corollaryE1), Verdict::inconclusive, Verdict::violated),  // corE.1
       expect(shaped(thmE1_construction_statement(), LogicalForm::identity, "∀ inputs : the read-out layer of Appendix E.1 computes the linear read-out"), Verdict::holds),  // thmE.1.construction
-      expect(existential(thmE1_statement(), "∀ δ, δ', d, S, K : ∃ parameters : ∀ n ≥ N_0 : P(read-out error ≤ (E.1)'s bound) ≥ 1 − δ' − nδ", "the proof's: Theorem 5.1's parameters and the linear read-out layer", kTransformerThresholds), Verdict::vacuous),  // thmE.1
+      expect(existential(thmE1_statement(), "∀ δ, δ', d, S, K : ∃ parameters : ∀ n ≥ N_0 : P(read-out error ≤ (E.1)'s bound) ≥ 1 − δ' − nδ", "the proof's: Theorem 5.1's parameters and the linear read-out layer", kTransformerThresholds), Verdict::vacuous, Verdict::vacuous),  // thmE.1
       expect(shaped(remark4_statement(), LogicalForm::probabilistic, "∀ δ, d, S, K : P(gap(16 N_0) < gap(N_0)) > 1/2"), Verdict::inconclusive),  // remark4
       expect(shaped(experiment_fixed_degrades(), LogicalForm::qualitative, ""), Verdict::holds),  // exp.fixed_degrades
       expect(shaped(experiment_vm_beats_ista(), LogicalForm::qualitative, ""), Verdict::holds),  // exp.vm_beats_ista

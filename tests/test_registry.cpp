@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,6 +13,8 @@
 #include "properties/harness/spec.hpp"
 #include "properties/registry.hpp"
 #include "reports/evidence.hpp"
+#include "reports/verdict_table.hpp"
+#include "test_support.hpp"
 
 namespace icsr::properties {
 namespace {
@@ -56,6 +60,10 @@ TEST_P(DeclaredVerdict, QuickBudgetSeedOneGivesTheDeclaredVerdict) {
   EXPECT_EQ(result.device, "cpu");  // --device defaults to cpu, and every statement reports where it ran
   EXPECT_EQ(result.id, statement.id);
   EXPECT_EQ(result.form, statement.form) << statement.id;
+  if (result.proof_witness) {
+    ASSERT_TRUE(statement.expected_proof.has_value()) << statement.id << " declares no expected proof's-witness verdict";
+    EXPECT_EQ(to_string(result.proof_witness->verdict), to_string(*statement.expected_proof)) << statement.id;
+  }
   EXPECT_EQ(result.form == LogicalForm::existential, result.proof_witness.has_value()) << statement.id;
   const int judged = expect_every_holds_powered(result.figures, statement.id) +
                      (result.searched_witness ? expect_every_holds_powered(result.searched_witness->figures, statement.id) : 0);
@@ -102,6 +110,17 @@ TEST(Registry, DeclarationsMatchThePaperAndTheNamedBudgets) {
     EXPECT_TRUE(ids.insert(statement.id).second) << statement.id << " is registered twice";
     EXPECT_NE(statement.budget.name, "unnamed") << statement.id << " declares no named budget";
   }
+}
+
+// The README's verdict table and findings list are generated (`icsr verdicts`): no hand-typed verdict.
+TEST(Registry, ReadmeVerdictTableIsWhatTheProgramWrites) {
+  std::ifstream file(std::string(ICSR_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(reports::marked_block(readme, reports::kVerdictsBegin, reports::kVerdictsEnd),
+            reports::verdicts_markdown(std::string(ICSR_SOURCE_DIR) + "/properties/findings"))
+      << "README.md's verdict table differs from what the program writes; regenerate it with `./build/icsr verdicts` "
+         "and paste the output over the block between the markers";
+  EXPECT_THROW(reports::marked_block("no markers", reports::kVerdictsBegin, reports::kVerdictsEnd), std::runtime_error);
 }
 
 }  // namespace

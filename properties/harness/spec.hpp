@@ -235,6 +235,7 @@ Statement probabilistic_statement(const ProbabilisticSpec<Config>& spec) {
   statement.expected = spec.expected;
   statement.form = spec.form;
   statement.quantifiers = spec.quantifiers;
+  statement.searches_witness = !spec.witnesses.empty();
   return statement;
 }
 

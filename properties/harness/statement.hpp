@@ -192,6 +192,8 @@ struct Statement {
   std::optional<Verdict> expected;     // its verdict at the quick budget and seed 1 (ctest asserts it)
   LogicalForm form = LogicalForm::probabilistic;
   std::string quantifiers;             // the order of its quantifiers, written out
+  std::optional<Verdict> expected_proof;  // existential: its proof's witness's verdict at the quick budget, seed 1
+  bool searches_witness = false;       // existential: a search for an admissible witness runs
 
   const ParameterRange* range(const std::string& name) const;  // nullptr when the parameter is not pinnable
 
