@@ -48,8 +48,6 @@ Statement existential(Statement statement, std::string quantifiers, std::string 
   return statement;
 }
 
-const char* kLemma3Quantifiers = "∀ δ ∈ (0,1), d, S, N : ∃ M^V : P(the coherence inequalities of D = X (M^V)^T/(2N+1)) ≥ 1 − 3δ";
-const char* kLemma3Witness = "the proof's: M^V = (2/sigma_d^2) I";
 const char* kTransformerThresholds = "the judged draw: Lemma 1's theta^(k) use the realised coherence of D_n with X";
 
 }  // namespace
@@ -67,10 +65,10 @@ const std::vector<Statement>& registry() {
       expect(shaped(contraction_statement(ContractionClaim::lemma1), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : ‖β^(k) − β*‖ ≤ c1 e^{−c2 (k−1)} for every k"), Verdict::violated),  // lemma1
       expect(shaped(contraction_statement(ContractionClaim::lemma1_support), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : supp β^(k) ⊆ supp β*"), Verdict::holds),  // lemma1.support
       expect(shaped(contraction_statement(ContractionClaim::lemma2), LogicalForm::implication, "∀ X, β*, β^(k) with Lemma 2's hypotheses : the one-step contraction"), Verdict::holds),  // lemma2
-      expect(existential(lemma3_statement(Lemma3Bound::all), kLemma3Quantifiers, kLemma3Witness), Verdict::unresolved, Verdict::violated),  // lemma3
-      expect(existential(lemma3_statement(Lemma3Bound::diagonal_lower), kLemma3Quantifiers, kLemma3Witness), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.lower
-      expect(existential(lemma3_statement(Lemma3Bound::diagonal_upper), kLemma3Quantifiers, kLemma3Witness), Verdict::unresolved, Verdict::violated),  // lemma3.upper
-      expect(existential(lemma3_statement(Lemma3Bound::off_diagonal), kLemma3Quantifiers, kLemma3Witness), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.offdiag
+      expect(lemma3_statement(Lemma3Bound::all), Verdict::unresolved, Verdict::violated),  // lemma3
+      expect(lemma3_statement(Lemma3Bound::diagonal_lower), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.lower
+      expect(lemma3_statement(Lemma3Bound::diagonal_upper), Verdict::unresolved, Verdict::violated),  // lemma3.upper
+      expect(lemma3_statement(Lemma3Bound::off_diagonal), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.offdiag
       expect(convergence_statement(ConvergenceClaim::theorem51), Verdict::inconclusive, Verdict::violated),  // thm5.1
       expect(convergence_statement(ConvergenceClaim::theorem51, true), Verdict::inconclusive, Verdict::violated),  // thm5.1.iso
       expect(existential(convergence_transformer_statement(), "∀ δ, γ ≤ 3/2 (small sizes) : ∃ Transformer parameters : P(‖β_{2n+1}^(K+1) − β*‖ ≤ b_β e^{−α_n K}) ≥ 1 − δ at n = N_0", "the proof's, in the Transformer: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)", kTransformerThresholds), Verdict::unresolved, Verdict::holds),  // thm5.1.transformer

@@ -93,7 +93,8 @@ json options_json(const properties::CheckOptions& options) {
           {"c", options.c > 0.0 ? json(options.c) : json("derived")},
           {"c_used", properties::effective_c(options)},
           {"alpha", options.alpha},
-          {"device", options.device}};
+          {"device", options.device},
+          {"witness_search", options.search_witnesses}};
 }
 
 std::string utc_now() {

@@ -24,6 +24,7 @@ TEST(Findings, EveryRecordedFindingIsFoundAgainFromItsSeed) {
     CheckOptions options;
     options.seed = finding.seed;
     options.budget = finding.budget;
+    options.search_witnesses = false;  // a finding is about the proof's witness (or a ∀ statement)
     const StatementResult result = find_statement(finding.id).check(options);
     // The proof's verdict: for an existential statement the finding is about the proof's witness.
     ASSERT_EQ(proof_verdict(result), Verdict::violated) << finding.path;
@@ -34,7 +35,7 @@ TEST(Findings, EveryRecordedFindingIsFoundAgainFromItsSeed) {
 TEST(Findings, RcParamsReplaysEachShrunkCase) {
   for (const Finding& finding : recorded_findings()) {
     const auto run = testing::run_command("RC_PARAMS=\"" + finding.rc_params + "\" " + ICSR_BINARY + " check " +
-                                          finding.id + " --budget " + to_string(finding.budget));
+                                          finding.id + " --budget " + to_string(finding.budget) + " --proof-only");
     EXPECT_EQ(run.exit_code, 1) << finding.path << "\n" << run.output;
     EXPECT_NE(run.output.find("violated"), std::string::npos) << finding.path << "\n" << run.output;
   }

@@ -128,6 +128,23 @@ TEST(Statements, Theorem51HoldsWithASearchedWitnessWhereItsProofsWitnessFails) {
   }
 }
 
+// Lemma 3 at d = 20, S = 3, n = 2048, delta = 0.05: the proof's M^V = (2/sigma_d^2) I fails on anisotropic
+// designs, M^V = ((2n+1)/(n+2)) Sigma^-1 (it reads n and Sigma only) meets all three bounds with power.
+TEST(Statements, Lemma3HoldsWithACentredWitnessWhereItsProofsWitnessFails) {
+  CheckOptions options;
+  options.pins.d = 20;
+  options.pins.S = 3;
+  options.pins.n = 2048;
+  options.pins.delta = 0.05;
+  const StatementResult result = find_statement("lemma3").check(options);
+  ASSERT_TRUE(result.proof_witness && result.searched_witness);
+  EXPECT_TRUE(result.proof_witness->admissible);  // (2/sigma_d^2) I reads Sigma only
+  EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
+  EXPECT_EQ(result.searched_witness->verdict, Verdict::holds);
+  EXPECT_EQ(result.verdict, Verdict::holds);
+  EXPECT_TRUE(proof_defect(result));
+}
+
 // The statement's verdict from its judgements: a found witness makes it hold, a refutation violates it,
 // a failed or inadmissible proof's witness alone leaves it unresolved.
 TEST(Verdicts, ExistentialVerdictFollowsTheIssuesRules) {

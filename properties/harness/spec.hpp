@@ -222,7 +222,9 @@ Statement probabilistic_statement(const ProbabilisticSpec<Config>& spec) {
                           proof.verdict = result.verdict;
                           proof.figures = result.figures;
                           proof.counterexample = result.counterexample;
-                          if (!spec.witnesses.empty()) result.searched_witness = searched_witness(spec, options);
+                          if (!spec.witnesses.empty() && options.search_witnesses) {
+                            result.searched_witness = searched_witness(spec, options);
+                          }
                           result.refutation = spec.refutation;
                           result.verdict = existential_verdict(proof, result.searched_witness, !spec.refutation.empty());
                           result.proof_witness = proof;

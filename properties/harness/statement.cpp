@@ -198,6 +198,7 @@ std::string replay_command(const std::string& id, const CheckOptions& options) {
   if (options.device != "cpu") command += " --device " + options.device;
   if (options.c > 0.0) command += " --c " + exact_number(options.c);
   if (options.alpha != 0.05) command += " --alpha " + exact_number(options.alpha);
+  if (!options.search_witnesses) command += " --proof-only";
   const nlohmann::json pins = describe(options.pins);
   for (const auto& [name, value] : pins.items()) {
     command += " --" + name + " " + (value.is_number_integer() ? value.dump() : exact_number(value.get<double>()));

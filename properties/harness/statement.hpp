@@ -76,6 +76,7 @@ struct CheckOptions {
   double alpha = 0.05;         // family-wise false-alarm level of probabilistic verdicts
   Pins pins;                   // parameters fixed by the user
   BudgetCounts counts;         // the statement's named budget at this level (set by Statement::check)
+  bool search_witnesses = true;  // existential statements: also search for an admissible witness (--proof-only: no)
 };
 
 // The c a run uses: options.c when set, else theory::derived_gaussian_c().

@@ -39,7 +39,14 @@ nlohmann::json describe(const CoherenceCase& value, double c) {
   return out;
 }
 
-ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, double c, std::mt19937_64& rng) {
+std::vector<WitnessRule> lemma3_witnesses() {
+  return {{"M^V = (2/sigma_d^2) I", {{"M_V", "(2/sigma_d^2) I"}}},
+          {"M^V = 2 Sigma^-1", {{"M_V", "2 Sigma^-1"}}},
+          {"M^V = ((2n+1)/(n+2)) Sigma^-1", {{"M_V", "((2n+1)/(n+2)) Sigma^-1"}}}};
+}
+
+ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, double c, std::mt19937_64& rng,
+                                const WitnessRule* witness) {
   theory::ProblemConfig config;
   config.d = value.d;
   config.S = value.S;
@@ -48,12 +55,23 @@ ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, d
   const Eigen::MatrixXd gram = theory::sample_gram(config, value.n, rng);
   const double sigma_d = config.sigma.back();
   const double scale = 2.0 / ((2.0 * value.n + 1.0) * sigma_d * sigma_d);  // D_i^T X_j = scale * (X^T X)_ij
+  // D^T X = M^V X^T X / (2n+1); the proof's M^V = (2/sigma_d^2) I, a witness's diagonal M^V otherwise.
+  Eigen::VectorXd row_scale = Eigen::VectorXd::Constant(value.d, scale);
+  if (witness != nullptr) {
+    const std::string rule = witness->parameters.at("M_V");
+    for (int i = 0; i < value.d; ++i) {
+      const double inverse_variance = 1.0 / (config.sigma[i] * config.sigma[i]);
+      row_scale(i) = rule == "2 Sigma^-1"                 ? 2.0 * inverse_variance / (2.0 * value.n + 1.0)
+                     : rule == "((2n+1)/(n+2)) Sigma^-1" ? inverse_variance / (value.n + 2.0)
+                                                         : scale;
+    }
+  }
 
   std::vector<int> indices(value.d);
   std::iota(indices.begin(), indices.end(), 0);
   std::shuffle(indices.begin(), indices.end(), rng);
   const theory::GeneralisedCoherence coherence =
-      theory::generalised_coherence(scale * gram, std::vector<int>(indices.begin(), indices.begin() + value.S));
+      theory::generalised_coherence(row_scale.asDiagonal() * gram, std::vector<int>(indices.begin(), indices.begin() + value.S));
   const double diagonal_min = coherence.sigma_min, diagonal_max = coherence.support_diagonal_max;
   const double off_max = coherence.sigma_max;
 
@@ -74,17 +92,16 @@ ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, d
 
 namespace {
 
-rc::Gen<CoherenceCase> gen_coherence_case(const Pins& pins) {
-  return rc::gen::exec([pins] {
-    CoherenceCase value;
-    value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
-    value.S = *gen_pinned(pins.S, 1, value.d);
-    value.n = pins.n ? *pins.n : static_cast<int>(std::floor(std::pow(2.0, *gen_uniform_int(0, 88) / 8.0)));  // 1 .. 2048
-    value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
-    value.anisotropic = *gen_uniform_int(0, 1) == 1;
-    value.seed = *gen_inner_seed();
-    return value;
-  });
+// Inside rc::gen::exec: the draws in the order the recorded findings were found with.
+CoherenceCase draw_coherence_case(const Pins& pins) {
+  CoherenceCase value;
+  value.d = *gen_pinned(pins.d, pins.S.value_or(1), std::max(32, pins.S.value_or(1)));
+  value.S = *gen_pinned(pins.S, 1, value.d);
+  value.n = pins.n ? *pins.n : static_cast<int>(std::floor(std::pow(2.0, *gen_uniform_int(0, 88) / 8.0)));  // 1 .. 2048
+  value.delta = *gen_pinned(pins.delta, gen_log_grid(1e-6, 1.0, 600));
+  value.anisotropic = *gen_uniform_int(0, 1) == 1;
+  value.seed = *gen_inner_seed();
+  return value;
 }
 
 ConfigurationPlan plan_for(const CoherenceCase& value, Lemma3Bound which, double c) {
@@ -102,44 +119,65 @@ ConfigurationPlan plan_for(const CoherenceCase& value, Lemma3Bound which, double
 }  // namespace
 
 Statement lemma3_statement(Lemma3Bound which) {
-  const std::string id = name_of(which);
-  const std::string label = which == Lemma3Bound::all ? "Lemma 3 (all three bounds, probability >= 1 - 3 delta)"
-                            : which == Lemma3Bound::diagonal_lower ? "Lemma 3, first bound (proof: >= 1 - delta)"
-                            : which == Lemma3Bound::diagonal_upper ? "Lemma 3, second bound (proof: >= 1 - delta)"
-                                                                   : "Lemma 3, third bound (proof: >= 1 - delta)";
-  const std::string claim =
+  ProbabilisticSpec<CoherenceCase> spec;
+  spec.id = name_of(which);
+  spec.label = which == Lemma3Bound::all ? "Lemma 3 (all three bounds, probability >= 1 - 3 delta)"
+               : which == Lemma3Bound::diagonal_lower ? "Lemma 3, first bound (proof: >= 1 - delta)"
+               : which == Lemma3Bound::diagonal_upper ? "Lemma 3, second bound (proof: >= 1 - delta)"
+                                                      : "Lemma 3, third bound (proof: >= 1 - delta)";
+  spec.claim =
       which == Lemma3Bound::all
-          ? "With M^V = (2/sigma_d^2) I and D = X M^V^T/(2n+1), with probability >= 1 - 3 delta: min_{i in 𝕊} D_i^T X_i "
-            ">= n/(n+2)(1 - sqrt((log S - log delta)/(n c))), max_{i in 𝕊} D_i^T X_i <= n/(n+2)(1 + sqrt((log S - "
-            "log delta)/(n c))), and max_{i != j} |D_i^T X_j| <= sqrt((log d - log delta)/(n c))."
+          ? "There exists an M^V such that, with D = X M^V^T/(2n+1), with probability >= 1 - 3 delta: min_{i in 𝕊} D_i^T "
+            "X_i >= n/(n+2)(1 - sqrt((log S - log delta)/(n c))), max_{i in 𝕊} D_i^T X_i <= n/(n+2)(1 + sqrt((log S - "
+            "log delta)/(n c))), and max_{i != j} |D_i^T X_j| <= sqrt((log d - log delta)/(n c)). The proof takes "
+            "M^V = (2/sigma_d^2) I."
       : which == Lemma3Bound::diagonal_lower
           ? "min_{i in 𝕊} D_i^T X_i >= n/(n+2)(1 - sqrt((log S - log delta)/(n c))) with probability >= 1 - delta."
       : which == Lemma3Bound::diagonal_upper
           ? "max_{i in 𝕊} D_i^T X_i <= n/(n+2)(1 + sqrt((log S - log delta)/(n c))) with probability >= 1 - delta."
           : "max_{i != j} |D_i^T X_j| <= sqrt((log d - log delta)/(n c)) with probability >= 1 - delta.";
-  Statement statement{id, label, claim, [id, label, which](const CheckOptions& options) {
-            const double c_option = options.c;
-            const ProbabilisticProperty<CoherenceCase> property{
-                id, [pins = options.pins] { return gen_coherence_case(pins); }, [which, c_option](const CoherenceCase& value) { return plan_for(value, which, config_c(value, c_option)); },
-                [which, c_option](const CoherenceCase& value, std::mt19937_64& rng) {
-                  return lemma3_trial(value, which, config_c(value, c_option), rng);
-                },
-                [c_option](const CoherenceCase& value) { return describe(value, config_c(value, c_option)); },
-                [](const CoherenceCase& value) { return value.seed; }};
-            const ProbabilisticBudget& budget = options.counts;
-            const ProbabilisticRun run = run_probabilistic(property, budget, options);
-            StatementResult result = probabilistic_result(id, label, run, options);
-            result.notes = std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
-                                                       : "c derived for each configuration's Gaussian design "
-                                                         "(theory/subexponential.hpp; 0.1534 when isotropic)") +
-                           ". Gaussian rows, isotropic or anisotropic (sigma in [0.5, 2], sorted so sigma_d is the "
-                           "smallest); the support 𝕊 is a uniform S-subset. Ranges: d in [1,32], S in [1,d], n in "
-                           "[1,2048], delta in [1e-6, 0.977]. Bonferroni over the configurations at family level alpha.";
-            return result;
-          }};
-  statement.ranges = {{"d", 1, 32}, {"S", 1, 32}, {"n", 1, 2048}, {"delta", 1e-6, 1, false, true}};
-  statement.budget = budgets::probability;
-  return statement;
+  spec.ranges = {{"d", 1, 32}, {"S", 1, 32}, {"n", 1, 2048}, {"delta", 1e-6, 1, false, true}};
+  spec.draw = [](const Draw& draw) {
+    Pins pins;  // the same generator calls as before the spec, so recorded findings replay unchanged
+    if (draw.pin("d")) pins.d = static_cast<int>(*draw.pin("d"));
+    if (draw.pin("S")) pins.S = static_cast<int>(*draw.pin("S"));
+    if (draw.pin("n")) pins.n = static_cast<int>(*draw.pin("n"));
+    if (draw.pin("delta")) pins.delta = *draw.pin("delta");
+    return draw_coherence_case(pins);
+  };
+  spec.plan = [which](const CoherenceCase& value, const CheckOptions& options) {
+    return plan_for(value, which, config_c(value, options.c));
+  };
+  spec.trial = [which](const CoherenceCase& value, std::mt19937_64& rng, const CheckOptions& options) {
+    return lemma3_trial(value, which, config_c(value, options.c), rng);
+  };
+  spec.describe = [](const CoherenceCase& value, const CheckOptions& options) {
+    return describe(value, config_c(value, options.c));
+  };
+  spec.notes_for = [](const CheckOptions& options) {
+    return std::string(options.c > 0.0 ? "c = " + exact_number(options.c) + " (set with --c)"
+                                       : "c derived for each configuration's Gaussian design "
+                                         "(theory/subexponential.hpp; 0.1534 when isotropic)") +
+           ". Gaussian rows, isotropic or anisotropic (sigma in [0.5, 2], sorted so sigma_d is the smallest); the "
+           "support 𝕊 is a uniform S-subset; n log-uniform in [1, 2048]. Bonferroni over the configurations at family "
+           "level alpha.";
+  };
+  spec.form = LogicalForm::existential;
+  spec.quantifiers = "∀ δ ∈ (0,1), d, S, N : ∃ M^V : P(the coherence inequalities of D = X (M^V)^T/(2N+1)) ≥ 1 − 3δ";
+  spec.proof_witness = "the proof's: M^V = (2/sigma_d^2) I";
+  spec.witnesses = lemma3_witnesses();
+  spec.witness_trial = [which](const CoherenceCase& value, const WitnessRule& rule, std::mt19937_64& rng,
+                               const CheckOptions& options) {
+    return lemma3_trial(value, which, config_c(value, options.c), rng, &rule);
+  };
+  spec.witness_key = [](const CoherenceCase& value, const CheckOptions& options) {
+    return nlohmann::json{{"d", value.d},         {"S", value.S}, {"n", value.n},
+                          {"delta", value.delta}, {"c", config_c(value, options.c)}, {"sigma", column_scales(value)}};
+  };
+  spec.training_config = [](const CoherenceCase& value) { return value; };
+  spec.witness_reads = "d, S, n, delta, c and the design's covariance Sigma (never X); chosen on training draws "
+                       "seeded from those";
+  return probabilistic_statement(spec);
 }
 
 }  // namespace icsr::properties

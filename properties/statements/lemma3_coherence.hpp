@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "properties/harness/probabilistic.hpp"
+#include "properties/harness/spec.hpp"
 #include "properties/harness/statement.hpp"
 
 namespace icsr::properties {
@@ -23,12 +24,20 @@ struct CoherenceCase {
   std::uint64_t seed = 0;
 };
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoherenceCase, d, S, n, delta, anisotropic, seed)
+
 void showValue(const CoherenceCase& value, std::ostream& os);
 nlohmann::json describe(const CoherenceCase& value, double c);
 
 // One draw: X (n x d), a uniformly random support of size S, and the three coherence quantities
 // against their bounds. `failed` refers to the chosen bound (or to any of them for Lemma3Bound::all).
-ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, double c, std::mt19937_64& rng);
+// With a witness (lemma3_witnesses), the same draw with that M^V instead of the proof's (2/sigma_d^2) I.
+ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, double c, std::mt19937_64& rng,
+                                const WitnessRule* witness = nullptr);
+
+// Lemma 3's admissible witnesses: M^V = (2/sigma_d^2) I (the proof's), 2 Sigma^{-1}, and ((2n+1)/(n+2))
+// Sigma^{-1}, which centres D_i^T X_i on the bounds' n/(n+2). They read n and Sigma only.
+std::vector<WitnessRule> lemma3_witnesses();
 
 Statement lemma3_statement(Lemma3Bound which);
 
