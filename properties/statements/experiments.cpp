@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "models/training/baseline_training.hpp"
@@ -31,6 +33,18 @@ torch::Tensor errors(models::TrainedBaseline& trained, int T, bool fresh, bool f
 }
 
 
+// The two committed checkpoints' paths; when one is missing, it is added to `missing`, the comparison
+// counts as inconclusive, and nothing is returned.
+std::optional<std::pair<std::string, std::string>> checkpoint_pair(const std::string& a, const std::string& b,
+                                                                   std::string& missing, Tally& tally) {
+  const std::string a_path = checkpoint_dir() + "/" + a + ".safetensors";
+  const std::string b_path = checkpoint_dir() + "/" + b + ".safetensors";
+  if (std::filesystem::exists(a_path) && std::filesystem::exists(b_path)) return std::make_pair(a_path, b_path);
+  missing += (missing.empty() ? "" : ", ") + (std::filesystem::exists(a_path) ? b_path : a_path);
+  ++tally.inconclusive;
+  return std::nullopt;
+}
+
 // Per-instance label losses (x_q^T (beta^ - beta))^2 at n = N on fresh X with the support in the first 10
 // entries; the query rows are drawn after the batch, from the same seed, so two models see the same instances.
 torch::Tensor prior_label_losses(models::TrainedBaseline& trained, int T, std::uint64_t seed) {
@@ -56,13 +70,9 @@ Statement paired_experiment(const std::string& id, const std::string& label, con
         std::string missing;
         for (std::size_t c = 0; c < comparisons.size(); ++c) {
           const Comparison& comparison = comparisons[c];
-          const std::string a_path = checkpoint_dir() + "/" + comparison.winner + ".safetensors";
-          const std::string b_path = checkpoint_dir() + "/" + comparison.loser + ".safetensors";
-          if (!std::filesystem::exists(a_path) || !std::filesystem::exists(b_path)) {
-            missing += (missing.empty() ? "" : ", ") + (std::filesystem::exists(a_path) ? b_path : a_path);
-            ++tally.inconclusive;
-            continue;
-          }
+          const auto paths = checkpoint_pair(comparison.winner, comparison.loser, missing, tally);
+          if (!paths) continue;
+          const auto& [a_path, b_path] = *paths;
           models::TrainedBaseline a = models::load_baseline(a_path), b = models::load_baseline(b_path);
           const std::uint64_t seed = options.seed * 7919 + c;
           const bool same = comparison.winner_fresh && comparison.loser_fresh;
@@ -164,13 +174,9 @@ Statement experiment_ss_tenfold() {
                   Tally tally;
                   std::string missing;
                   for (std::size_t c = 0; c < pairs.size(); ++c) {
-                    const std::string vm_path = checkpoint_dir() + "/" + pairs[c].first + ".safetensors";
-                    const std::string ss_path = checkpoint_dir() + "/" + pairs[c].second + ".safetensors";
-                    if (!std::filesystem::exists(vm_path) || !std::filesystem::exists(ss_path)) {
-                      missing += (missing.empty() ? "" : ", ") + (std::filesystem::exists(vm_path) ? ss_path : vm_path);
-                      ++tally.inconclusive;
-                      continue;
-                    }
+                    const auto paths = checkpoint_pair(pairs[c].first, pairs[c].second, missing, tally);
+                    if (!paths) continue;
+                    const auto& [vm_path, ss_path] = *paths;
                     models::TrainedBaseline vm = models::load_baseline(vm_path), ss = models::load_baseline(ss_path);
                     const std::uint64_t seed = options.seed * 7919 + 101 + c;
                     const torch::Tensor lvm = prior_label_losses(vm, T, seed), lss = prior_label_losses(ss, T, seed);
