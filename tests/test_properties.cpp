@@ -116,6 +116,7 @@ TEST(Statements, Theorem51HoldsWithASearchedWitnessWhereItsProofsWitnessFails) {
   EXPECT_FALSE(result.proof_witness->admissible);  // Lemma 1's thresholds read the judged draw
   EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
   EXPECT_EQ(result.searched_witness->verdict, Verdict::holds);
+  EXPECT_EQ(result.searched_witness->figures.at("holds"), result.searched_witness->figures.at("configurations"));
   EXPECT_EQ(result.verdict, Verdict::holds);
   EXPECT_TRUE(proof_defect(result));
   // The witness reads no n and no sample: configurations with the same key (here: the same Sigma, as every

@@ -95,6 +95,12 @@ TEST(Registry, ListsThePaperStatementsInPaperOrderThenTheConjectures) {
 TEST(Registry, DeclarationsMatchThePaperAndTheNamedBudgets) {
   EXPECT_EQ(find_statement("thm4.1").device, Device::selected);  // runs the Transformer on --device
   EXPECT_EQ(find_statement("lemma3").device, Device::cpu);       // pure Eigen
+  // Quantifiers as the paper states them: Lemma 3 at 1 - 3 delta, each bound of its proof at 1 - delta.
+  EXPECT_EQ(find_statement("lemma3").form, LogicalForm::existential);
+  EXPECT_NE(find_statement("lemma3").quantifiers.find("≥ 1 − 3δ"), std::string::npos);
+  EXPECT_NE(find_statement("lemma3.upper").quantifiers.find("≥ 1 − δ"), std::string::npos);
+  EXPECT_NE(find_statement("thm5.1").quantifiers.find("0 < γ ≤ 3/2"), std::string::npos);
+  EXPECT_NE(find_statement("thmD.1").quantifiers.find("≥ 1 − 3δ"), std::string::npos);
   EXPECT_EQ(find_statement("thm5.1").budget.name, "probability");
   EXPECT_EQ(find_statement("thm5.1").budget.quick.configurations, 12);
   EXPECT_EQ(find_statement("lemma4").budget.name, "identity");

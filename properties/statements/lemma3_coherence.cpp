@@ -163,7 +163,11 @@ Statement lemma3_statement(Lemma3Bound which) {
            "level alpha.";
   };
   spec.form = LogicalForm::existential;
-  spec.quantifiers = "∀ δ ∈ (0,1), d, S, N : ∃ M^V : P(the coherence inequalities of D = X (M^V)^T/(2N+1)) ≥ 1 − 3δ";
+  // Lemma 3 claims the three together at 1 - 3 delta; its proof claims each bound at 1 - delta.
+  spec.quantifiers = which == Lemma3Bound::all
+                         ? "∀ δ ∈ (0,1), d, S, N : ∃ M^V : P(all three coherence bounds of D = X (M^V)^T/(2N+1)) ≥ 1 − 3δ"
+                         : "∀ δ ∈ (0,1), d, S, N : ∃ M^V : P(this coherence bound of D = X (M^V)^T/(2N+1)) ≥ 1 − δ "
+                           "(a step of Lemma 3's proof)";
   spec.proof_witness = "the proof's: M^V = (2/sigma_d^2) I";
   spec.witnesses = lemma3_witnesses();
   spec.witness_trial = [which](const CoherenceCase& value, const WitnessRule& rule, std::mt19937_64& rng,
