@@ -6,11 +6,22 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <deque>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/common.hpp"
@@ -29,8 +40,11 @@ struct CheckFlags {
   std::vector<std::string> ids;
   std::string budget = "quick";
   properties::CheckOptions options;
-  std::string json_path, evidence_dir, findings_dir, shard = "1/1";
+  std::string json_path, evidence_dir, findings_dir, timings_path, shard = "1/1";
+  int jobs = 1;
 };
+
+extern "C" char** environ;
 
 std::vector<const Statement*> select_statements(const std::vector<std::string>& ids) {
   std::vector<const Statement*> selected;
@@ -42,6 +56,130 @@ std::vector<const Statement*> select_statements(const std::vector<std::string>& 
     }
   }
   return selected;
+}
+
+// The flags of this run for one statement in a child process (the same budget, seed, options and pins).
+std::vector<std::string> child_arguments(const CheckFlags& flags, const std::string& id, const std::string& json_path) {
+  const properties::CheckOptions& options = flags.options;
+  std::vector<std::string> args{"icsr", "check", id, "--budget", flags.budget, "--seed", std::to_string(options.seed),
+                                "--device", options.device, "--alpha", fmt::format("{}", options.alpha), "--json", json_path};
+  if (options.c > 0.0) args.insert(args.end(), {"--c", fmt::format("{}", options.c)});
+  if (options.shrink_budget != properties::CheckOptions::kBudgetShrink) {
+    args.insert(args.end(), {"--shrink-budget", std::to_string(options.shrink_budget)});
+  }
+  if (!options.search_witnesses) args.push_back("--proof-only");
+  for (const auto& [name, value] : properties::describe(options.pins).items()) {
+    args.insert(args.end(), {"--" + name, fmt::format("{}", value.get<double>())});
+  }
+  if (!flags.evidence_dir.empty()) args.insert(args.end(), {"--evidence-dir", flags.evidence_dir});
+  if (!flags.findings_dir.empty()) args.insert(args.end(), {"--record-findings", flags.findings_dir});
+  return args;
+}
+
+// --timings FILE: the wall time of each statement and of the run, kept apart from the evidence (which
+// carries no time, so that the same seed gives byte-identical evidence).
+void write_timings(const CheckFlags& flags, const nlohmann::json& seconds, double total) {
+  if (flags.timings_path.empty()) return;
+  reports::write_json_atomically(flags.timings_path, {{"budget", flags.budget}, {"seed", flags.options.seed}, {"jobs", flags.jobs},
+                                                      {"cores", std::thread::hardware_concurrency()},
+                                                      {"total_wall_seconds", total}, {"wall_seconds", seconds},
+                                                      {"provenance", reports::provenance(flags.options)}});
+  std::cerr << "timings written to " << flags.timings_path << "\n";
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// --jobs N: every selected statement in its own `icsr check <id>` process, N at a time, started in list order
+// (their costs are not known in advance). Outputs are printed in list order, the evidence merged, and the exit
+// code is the worst of the children's (4 for a child that ended in an error or bad input).
+int run_check_parallel(const CheckFlags& flags, const std::vector<const Statement*>& selected) {
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::temp_directory_path() / fmt::format("icsr-check-{}", ::getpid());
+  fs::create_directories(folder);
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  struct Child {
+    std::size_t index;
+    pid_t pid;
+    std::chrono::steady_clock::time_point began;
+  };
+  std::deque<std::size_t> waiting;
+  for (std::size_t i = 0; i < selected.size(); ++i) waiting.push_back(i);
+  std::map<pid_t, Child> running;
+  std::vector<int> codes(selected.size(), kExitFailed);
+  std::vector<double> seconds(selected.size(), 0.0);
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t finished = 0;
+  while (!waiting.empty() || !running.empty()) {
+    while (!waiting.empty() && static_cast<int>(running.size()) < flags.jobs) {
+      const std::size_t i = waiting.front();
+      waiting.pop_front();
+      const std::string id = selected[i]->id;
+      std::vector<std::string> args = child_arguments(flags, id, (folder / (id + ".json")).string());
+      std::vector<char*> argv;
+      for (std::string& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      posix_spawn_file_actions_t actions;
+      posix_spawn_file_actions_init(&actions);
+      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (folder / (id + ".out")).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (folder / (id + ".err")).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      pid_t pid = 0;
+      const int spawned = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
+      posix_spawn_file_actions_destroy(&actions);
+      if (spawned != 0) throw std::runtime_error(fmt::format("could not start a child for {}: error {}", id, spawned));
+      running[pid] = {i, pid, std::chrono::steady_clock::now()};
+    }
+    int status = 0;
+    const pid_t done = ::waitpid(-1, &status, 0);
+    if (done < 0) throw std::runtime_error("waitpid failed while checking statements in parallel");
+    const auto found = running.find(done);
+    if (found == running.end()) continue;
+    const Child child = found->second;
+    running.erase(found);
+    codes[child.index] = WIFEXITED(status) ? WEXITSTATUS(status) : kExitFailed;
+    seconds[child.index] = std::chrono::duration<double>(std::chrono::steady_clock::now() - child.began).count();
+    std::cerr << fmt::format("[{}/{}] {} done: exit {}, {:.1f} s\n", ++finished, selected.size(), selected[child.index]->id,
+                             codes[child.index], seconds[child.index]);
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json merged, timings = nlohmann::json::object();
+  int exit_code = kExitHolds;
+  bool error = false;
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const std::string id = selected[i]->id;
+    std::cout << read_text(folder / (id + ".out")) << std::flush;
+    timings[id] = seconds[i];
+    const int code = codes[i];
+    if (code != kExitHolds && code != kExitViolated && code != kExitUndecided) {
+      error = true;
+      std::cerr << fmt::format("{}: the child exited {}; its error output:\n{}", id, code, read_text(folder / (id + ".err")));
+      continue;
+    }
+    if (code == kExitViolated) exit_code = kExitViolated;
+    if (code == kExitUndecided && exit_code == kExitHolds) exit_code = kExitUndecided;
+    const nlohmann::json document = nlohmann::json::parse(read_text(folder / (id + ".json")));
+    if (merged.is_null()) {
+      merged = document;
+      merged["statements"] = nlohmann::json::array();
+    }
+    for (const auto& statement : document.at("statements")) merged["statements"].push_back(statement);
+  }
+  std::cerr << fmt::format("checked {} statement(s) in {:.1f} s wall, {} at a time\n", selected.size(), total, flags.jobs);
+  if (!flags.json_path.empty() && !merged.is_null()) {
+    reports::write_json_atomically(flags.json_path, merged);
+    std::cerr << "evidence written to " << flags.json_path << "\n";
+  }
+  write_timings(flags, timings, total);
+  fs::remove_all(folder);
+  if (error) {
+    std::cerr << "icsr: some statement(s) could not be checked (an error, not a verdict)\n";
+    return kExitFailed;
+  }
+  return exit_code;
 }
 
 int run_check(CheckFlags& flags) {
@@ -61,9 +199,12 @@ int run_check(CheckFlags& flags) {
   }
   properties::validate_pins(selected, options.pins);
   if (!flags.json_path.empty()) check_writable_file("--json", flags.json_path);
+  if (!flags.timings_path.empty()) check_writable_file("--timings", flags.timings_path);
   if (!flags.evidence_dir.empty()) check_writable_directory("--evidence-dir", flags.evidence_dir);
   if (!flags.findings_dir.empty()) check_writable_directory("--record-findings", flags.findings_dir);
+  if (flags.jobs > 1 && selected.size() > 1) return run_check_parallel(flags, selected);
   std::vector<StatementResult> results;
+  nlohmann::json timings = nlohmann::json::object();
   nlohmann::json errors = nlohmann::json::array();
   int exit_code = kExitHolds;
   const auto start = std::chrono::steady_clock::now();
@@ -84,6 +225,7 @@ int run_check(CheckFlags& flags) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     std::cout << reports::render_verdict(result) << std::flush;
     std::cerr << fmt::format("    ({} took {:.1f} s)\n", result.id, seconds);
+    timings[result.id] = seconds;
     bool controls_caught = true;
     for (const auto& control : result.controls) controls_caught = controls_caught && control.caught();
     // A violated proof's witness is a finding about the paper too (exit 1), even where the statement stands.
@@ -110,6 +252,7 @@ int run_check(CheckFlags& flags) {
     reports::write_json_atomically(flags.json_path, document);
     std::cerr << "evidence written to " << flags.json_path << "\n";
   }
+  write_timings(flags, timings, total);
   if (!errors.empty()) {
     std::cerr << fmt::format("icsr: {} statement(s) could not be checked (an error, not a verdict)\n", errors.size());
     return kExitFailed;
@@ -141,6 +284,13 @@ Command add_check(CLI::App& app) {
   command->add_option("--record-findings", flags->findings_dir,
                       "Write each violated statement's counterexample to DIR/<id>.json (ctest replays "
                       "properties/findings/)");
+  command->add_option("--jobs", flags->jobs,
+                      "Check up to this many statements at once, each in its own process (outputs in list order, "
+                      "evidence merged); 1: one after another in this process")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  command->add_option("--timings", flags->timings_path,
+                      "Write each statement's wall time and the run's to this JSON file (the evidence carries no time)");
   return {command, [flags] { return run_check(*flags); }};
 }
 

@@ -81,6 +81,10 @@ void add_check_flags(CLI::App& command, properties::CheckOptions& options, std::
   command.add_option("--alpha", options.alpha, "Family-wise false-alarm level of probabilistic verdicts (Bonferroni)")
       ->check(real_in(1e-12, 0.5))
       ->capture_default_str();
+  command.add_option("--shrink-budget", options.shrink_budget,
+                     "Property evaluations spent shrinking a counterexample after the first failure (-1: no limit; "
+                     "default: no limit at quick, 100 at full); the verdict does not depend on it")
+      ->check(CLI::Range(-1, std::numeric_limits<int>::max()));
   command.add_flag("--proof-only{false}", options.search_witnesses,
                    "Existential statements: judge the proof's witness only, without the witness search (faster; the "
                    "statement's verdict is then unresolved or inconclusive unless the proof's witness decides it)");

@@ -54,5 +54,6 @@ Command add_evaluate_tf(CLI::App& app);
 Command add_empirical_n0(CLI::App& app);
 Command add_section6(CLI::App& app);
 Command add_verdicts(CLI::App& app);
+Command add_timings(CLI::App& app);
 
 }  // namespace icsr::cli

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       "RC_PARAMS=\"reproduce=...\" (printed with each counterexample).");
   const std::vector<Command> commands{add_list(app),     add_check(app),    add_report(app),      add_train(app),
                                       add_evaluate(app), add_train_tf(app), add_evaluate_tf(app), add_empirical_n0(app),
-                                      add_section6(app), add_verdicts(app)};
+                                      add_section6(app), add_verdicts(app), add_timings(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -58,21 +58,21 @@ Statement conjecture_meta_beats_fixed();
 
 const std::vector<Statement>& registry() {
   static const std::vector<Statement> statements{
-      expect(existential(thm4_1_statement(), "∃ Transformer parameters : ∀ X, y (Assumption 1), k ∈ [1:K], n ∈ [N] : β_{2n+1}^(k) = the LISTA-VM iterate (4.4)", "the construction of Appendix C.1 (B from Assumption 1's b_x, b_beta)"), Verdict::holds, Verdict::holds),  // thm4.1
+      expect(existential(thm4_1_statement(), "∀ K, γ^(k), θ^(k), M^V, b_x, b_β : ∃ Transformer parameters : ∀ X, y with ‖x_i‖ ≤ b_x, ‖β*‖₁ ≤ b_β (Assumption 1), k ∈ [1:K], n ∈ [N] : β_{2n+1}^(k) = the LISTA-VM iterate (4.4)", "the construction of Appendix C.1 (B from Assumption 1's b_x, b_beta; each judged instance is checked with the constants it meets, an instance of the outer ∀)"), Verdict::holds, Verdict::holds),  // thm4.1
       expect(shaped(prop1_b_statement(), LogicalForm::implication, "∀ X, β^(k), B ≥ (C.8)'s bound : the key term is silenced"), Verdict::holds),  // prop1.B
       expect(shaped(c3_mlp_statement(), LogicalForm::identity, "∀ x, θ ≥ 0 : MLP(x) = S_θ(x) (C.10, as printed)"), Verdict::violated),  // c3.mlp
       expect(shaped(c3_mlp_corrected_statement(), LogicalForm::identity, "∀ x, θ ≥ 0 : MLP(x) = S_θ(x) (bias corrected)"), Verdict::holds),  // c3.mlp.corrected
       expect(shaped(contraction_statement(ContractionClaim::lemma1), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : ‖β^(k) − β*‖ ≤ c1 e^{−c2 (k−1)} for every k"), Verdict::violated),  // lemma1
       expect(shaped(contraction_statement(ContractionClaim::lemma1_support), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : supp β^(k) ⊆ supp β*"), Verdict::holds),  // lemma1.support
       expect(shaped(contraction_statement(ContractionClaim::lemma2), LogicalForm::implication, "∀ X, β*, β^(k) with Lemma 2's hypotheses : the one-step contraction"), Verdict::holds),  // lemma2
-      expect(lemma3_statement(Lemma3Bound::all), Verdict::unresolved, Verdict::violated),  // lemma3
+      expect(lemma3_statement(Lemma3Bound::all), Verdict::inconclusive, Verdict::violated),  // lemma3
       expect(lemma3_statement(Lemma3Bound::diagonal_lower), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.lower
-      expect(lemma3_statement(Lemma3Bound::diagonal_upper), Verdict::unresolved, Verdict::violated),  // lemma3.upper
+      expect(lemma3_statement(Lemma3Bound::diagonal_upper), Verdict::inconclusive, Verdict::violated),  // lemma3.upper
       expect(lemma3_statement(Lemma3Bound::off_diagonal), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.offdiag
       expect(convergence_statement(ConvergenceClaim::theorem51), Verdict::inconclusive, Verdict::violated),  // thm5.1
       expect(convergence_statement(ConvergenceClaim::theorem51, true), Verdict::inconclusive, Verdict::violated),  // thm5.1.iso
-      expect(existential(convergence_transformer_statement(), "∀ δ, γ ≤ 3/2 (small sizes) : ∃ Transformer parameters : P(‖β_{2n+1}^(K+1) − β*‖ ≤ b_β e^{−α_n K}) ≥ 1 − δ at n = N_0", "the proof's, in the Transformer: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)", kTransformerThresholds), Verdict::unresolved, Verdict::holds),  // thm5.1.transformer
-      expect(existential(remark2_statement(), "∀ δ, γ ≤ 3/2, d, S, K : ∃ one parameter set : ∀ X, n ∈ [N_0, N] : P(‖β_{2n+1}^(K+1) − β*‖ ≤ b_β e^{−α_n K}) ≥ 1 − δ", "fixed before X: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, theta^(k) from Lemma 3's bound at N_0 and c1 = b_beta"), Verdict::unresolved, Verdict::violated),  // remark2
+      expect(convergence_transformer_statement(), Verdict::holds, Verdict::holds),  // thm5.1.transformer
+      expect(remark2_statement(), Verdict::inconclusive, Verdict::violated),  // remark2
       expect(convergence_statement(ConvergenceClaim::theoremD1), Verdict::inconclusive, Verdict::violated),  // thmD.1
       expect(convergence_statement(ConvergenceClaim::theoremD1, true), Verdict::inconclusive, Verdict::violated),  // thmD.1.iso
       expect(shaped(corD1_construction_statement(), LogicalForm::identity, "∀ inputs : the construction of Appendix D.2 keeps [β]_i = 0 for i ∉ 𝕊 and runs LISTA-VM-SS"), Verdict::holds),  // corD.1.construction

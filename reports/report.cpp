@@ -21,6 +21,7 @@
 #include <stdexcept>
 
 #include "properties/registry.hpp"
+#include "properties/sweeps/empirical_n0.hpp"
 #include "properties/sweeps/figure_data.hpp"
 #include "reports/evidence.hpp"
 #include "reports/plots.hpp"
@@ -658,6 +659,10 @@ int render_report(const std::string& dir) {
   if (data.contains("section6_baselines") && data.contains("section6_robustness")) {
     index += "## Section 6 like for like\n\n" + section6_markdown(data.at("section6_baselines"), data.at("section6_robustness")) +
              "\n";
+  }
+  if (data.contains("empirical_n0") && data.at("empirical_n0").contains("study")) {
+    index += "## Where Theorem 5.1 starts to hold (empirical N_0)\n\n" +
+             properties::empirical_n0_markdown(data.at("empirical_n0").at("study")) + "\n";
   }
   index += "## Figures\n\n";
   for (const Figure& figure : figures) index += figure_block(figure, "");

@@ -2,10 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <utility>
+#include <vector>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "properties/findings/loader.hpp"
 #include "properties/registry.hpp"
+#include "theory/bounds.hpp"
+#include "theory/subexponential.hpp"
 
 namespace icsr::reports {
 namespace {
@@ -16,9 +25,75 @@ std::string cell(const std::optional<properties::Verdict>& verdict) {
   return text == "holds" || text == "violated" ? "**" + text + "**" : text;
 }
 
+// Whether (E.7)'s eta exists (is finite and positive) for these inputs.
+bool eta_exists(double gamma, int K, int S) {
+  constexpr int d = 20;
+  constexpr double delta = 0.05;
+  const double c = theory::derived_gaussian_c();
+  try {
+    return theory::theoremE1_eta(gamma, K, d, S, delta, c, theory::theorem51_N0(d, S, delta, c)) > 0.0;
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+}
+
 }  // namespace
 
+std::string eta_layers_markdown() {
+  const std::vector<double> gammas{0.5, 1.0, 1.2, 1.4, 1.5};
+  std::string out =
+      "Computed from `theory::theoremE1_eta` at d = 20, δ = 0.05 and the derived c, with N_0 of (D.7) (the limits do "
+      "not depend on d, δ or c, since N_0 cancels them). Largest K at which η of (E.7) exists:\n\n| S |";
+  for (double gamma : gammas) out += fmt::format(" γ = {} |", gamma);
+  out += " largest γ (grid 0.01) with η at K = 12 |\n|---|";
+  for (std::size_t i = 0; i <= gammas.size(); ++i) out += "---|";
+  out += "\n";
+  for (int S = 1; S <= 5; ++S) {
+    out += fmt::format("| {} |", S);
+    for (double gamma : gammas) {
+      int largest = 0;
+      for (int K = 1; K <= 200 && eta_exists(gamma, K, S); ++K) largest = K;
+      out += fmt::format(" {} |", largest == 0 ? std::string("none") : std::to_string(largest));
+    }
+    int best = 0;
+    for (int step = 1; step <= 150 && eta_exists(0.01 * step, 12, S); ++step) best = step;
+    out += best == 0 ? std::string(" none |\n") : fmt::format(" γ ≤ {:.2f} |\n", 0.01 * best);
+  }
+  return out;
+}
+
 std::string findings_dir() { return ICSR_FINDINGS_DIR; }
+
+std::string findings_catalogue() { return ICSR_FINDINGS_CATALOGUE; }
+
+std::string findings_markdown(const std::string& catalogue) {
+  std::ifstream in(catalogue);
+  if (!in) throw std::runtime_error("cannot read the findings catalogue " + catalogue);
+  const nlohmann::json document = nlohmann::json::parse(in);
+  const nlohmann::json& kinds = document.at("kinds");
+  std::string out;
+  for (const auto& finding : document.at("findings")) {
+    std::string kind;
+    for (const auto& name : finding.at("kinds")) {
+      if (std::find(kinds.begin(), kinds.end(), name) == kinds.end()) {
+        throw std::runtime_error(fmt::format("finding {}: unknown kind {}", finding.at("number").get<int>(), name.dump()));
+      }
+      kind += (kind.empty() ? "" : "; ") + name.get<std::string>();
+    }
+    const std::string note = finding.at("kind_note").get<std::string>();
+    kind = kind.empty() ? note : note.empty() ? kind : kind + " (" + note + ")";
+    for (const auto& id : finding.at("statements")) properties::find_statement(id.get<std::string>());  // throws if unknown
+    std::string body = finding.at("body").get<std::string>();
+    const std::string placeholder = "{{eta_layers}}";
+    if (const std::size_t at = body.find(placeholder); at != std::string::npos) body.replace(at, placeholder.size(), eta_layers_markdown());
+    std::string indented;
+    std::istringstream lines(body);
+    for (std::string line; std::getline(lines, line);) indented += (line.empty() ? "" : "    ") + line + "\n";
+    out += fmt::format("{}{}. **{}** *Kind: {}. Locus: {}.*\n{}", out.empty() ? "" : "\n", finding.at("number").get<int>(), finding.at("title").get<std::string>(),
+                       kind, finding.at("locus").get<std::string>(), indented);
+  }
+  return out;
+}
 
 std::string verdicts_markdown(const std::string& findings) {
   std::string out =
@@ -37,6 +112,29 @@ std::string verdicts_markdown(const std::string& findings) {
     out += fmt::format("- `{}` ({}; {} budget, seed {}): `{}`. Replay: `{}`\n", finding.id, finding.paper_label,
                        properties::to_string(finding.budget), finding.seed, finding.counterexample.dump(), finding.replay);
   }
+  return out;
+}
+
+std::string timings_markdown(const std::string& timings_file) {
+  std::ifstream in(timings_file);
+  if (!in) throw std::runtime_error("cannot read the timings file " + timings_file);
+  const nlohmann::json timings = nlohmann::json::parse(in);
+  std::vector<std::pair<double, std::string>> rows;
+  double sum = 0.0;
+  for (const auto& [id, seconds] : timings.at("wall_seconds").items()) {
+    rows.emplace_back(seconds.get<double>(), id);
+    sum += seconds.get<double>();
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  const nlohmann::json& provenance = timings.at("provenance");
+  std::string out = fmt::format(
+      "`icsr check all --budget {} --seed {} --jobs {}` at revision `{}` on {} ({}): **{:.0f} s wall** for {} statements "
+      "(the sum of their own wall times is {:.0f} s).\n\n| statement | wall time (s) |\n|---|---|\n",
+      timings.at("budget").get<std::string>(), timings.at("seed").get<std::uint64_t>(), timings.at("jobs").get<int>(),
+      provenance.value("git_revision", "unknown"), provenance.value("cpu", "unknown"),
+      fmt::format("{} cores", timings.value("cores", 0)),
+      timings.at("total_wall_seconds").get<double>(), rows.size(), sum);
+  for (const auto& [seconds, id] : rows) out += fmt::format("| `{}` | {:.1f} |\n", id, seconds);
   return out;
 }
 

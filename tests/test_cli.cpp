@@ -107,8 +107,13 @@ TEST(Cli, EmpiricalN0ReportsTheTableAndTheTheoreticalValue) {
   EXPECT_GT(table.at("theoretical_N0").get<double>(), 1e4);
   EXPECT_EQ(table.at("paper_N"), 10);
   EXPECT_TRUE(table.at("provenance").contains("git_revision"));
-  EXPECT_FALSE(table.at("rows").empty());
+  for (const char* witness : {"proof", "searched"}) {
+    EXPECT_FALSE(table.at("witnesses").at(witness).at("rows").empty()) << witness;
+  }
+  EXPECT_TRUE(table.at("witnesses").at("searched").at("admissible").get<bool>());
+  EXPECT_FALSE(table.at("witnesses").at("proof").at("admissible").get<bool>());
   EXPECT_EQ(run_command(icsr("empirical-n0 --gamma 2")).exit_code, 2);
+  EXPECT_EQ(run_command(icsr("empirical-n0 --readme --d 5")).exit_code, 2);  // the README block has fixed settings
 }
 
 TEST(Cli, HelpDocumentsCheck) {

@@ -6,6 +6,7 @@
 
 #include "properties/harness/verdict.hpp"
 #include "properties/registry.hpp"
+#include "properties/statements/lemma3_coherence.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
 #include "theory/subexponential.hpp"
 #include "reports/evidence.hpp"
@@ -103,13 +104,19 @@ TEST(Statements, Theorem51FailsAtGammaOneAndAHalfInThePaperSetting) {
 // Issue 12: Theorem 5.1 in the paper's setting, judged as the existential statement it is. The proof's
 // witness fails (gamma = 1.5; anisotropic rows), an admissible witness found on training draws holds with
 // power on the judged draws, so the statement holds and the report calls the proof defective.
-TEST(Statements, Theorem51HoldsWithASearchedWitnessWhereItsProofsWitnessFails) {
+// The paper's setting with gamma at the top of Theorem 5.1's range: d = 20, S = 3, K = 12, delta = 0.05.
+CheckOptions paper_setting_at_three_halves() {
   CheckOptions options;
   options.pins.d = 20;
   options.pins.S = 3;
   options.pins.K = 12;
   options.pins.delta = 0.05;
   options.pins.gamma = 1.5;
+  return options;
+}
+
+TEST(Statements, Theorem51HoldsWithASearchedWitnessWhereItsProofsWitnessFails) {
+  const CheckOptions options = paper_setting_at_three_halves();
   const StatementResult result = find_statement("thm5.1").check(options);
   EXPECT_EQ(result.form, LogicalForm::existential);
   ASSERT_TRUE(result.proof_witness && result.searched_witness);
@@ -232,6 +239,15 @@ TEST(Statements, TheoremRunsThroughTheConstructedTransformerAtSmallSizes) {
       EXPECT_NE(configuration.at("verdict"), "violated");
     }
   }
+  // The proof's witness reads the draw (Lemma 1's thresholds, B from the data); the searched one is a LISTA-VM
+  // rule loaded into the same Transformer with B = 1e6, and it is judged on the same draws.
+  ASSERT_TRUE(result.proof_witness && result.searched_witness);
+  EXPECT_FALSE(result.proof_witness->admissible);
+  EXPECT_NE(result.searched_witness->verdict, Verdict::violated);
+  for (const auto& configuration : result.searched_witness->figures.at("per_configuration")) {
+    if (configuration.at("verdict") == "vacuous") continue;  // nothing searched there
+    EXPECT_NE(configuration.at("parameters").at("witness").get<std::string>().find("theta^(k) = 0"), std::string::npos);
+  }
 }
 
 TEST(Statements, SupportPriorConstructionHoldsAndItsBoundIsAFinding) {
@@ -247,9 +263,69 @@ TEST(Statements, OneFixedParameterSetMissesTheRateAtLargerPrefixes) {
   // the estimate above c1 e^{-alpha_n K} once n is several times N_0.
   const StatementResult result = check_quick("remark2");
   EXPECT_EQ(proof_verdict(result), Verdict::violated);
-  EXPECT_EQ(result.verdict, Verdict::unresolved);  // no witness searched yet, no refutation
   ASSERT_TRUE(result.counterexample.has_value());
   EXPECT_FALSE(result.counterexample->parameters.at("anisotropic").get<bool>());
+  // The searched witness (theta^(k) = 0) never fails at the quick budget, but delta drawn down to 1e-6 leaves it
+  // without power: the statement is inconclusive, not unresolved.
+  ASSERT_TRUE(result.searched_witness.has_value());
+  EXPECT_NE(result.searched_witness->verdict, Verdict::violated);
+  EXPECT_EQ(result.verdict, Verdict::inconclusive);
+}
+
+// Lemma 3 at n = 1 (finding 7): the proof's M^V fails and the statement holds with a searched witness.
+TEST(Statements, Lemma3HoldsAtOneExampleWithASearchedWitness) {
+  CheckOptions options;
+  options.pins.n = 1;
+  options.pins.d = 5;
+  options.pins.S = 2;
+  options.pins.delta = 0.01;
+  const StatementResult result = find_statement("lemma3").check(options);
+  ASSERT_TRUE(result.proof_witness && result.searched_witness);
+  EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
+  EXPECT_EQ(result.searched_witness->verdict, Verdict::holds);
+  EXPECT_EQ(result.verdict, Verdict::holds);
+}
+
+// Why the family needs a delta-dependent rule at n = 1 (the referee's argument): with d = S = 1 and delta = 0.01,
+// s = sqrt(log(100)/c) = 5.479 and the second bound is U = (1 + s)/3 = 2.159. M^V = ((2n+1)/(n+2)) Sigma^-1 = 1
+// gives D = x^2/3, which exceeds U with probability P(chi2_1 > 6.479) = 0.0109 > delta; the rule a(n, S, delta, c)
+// puts the chi2_1 quantile at 1 - delta/2 on U, so it exceeds U with probability delta/2 exactly.
+TEST(Statements, Lemma3DeltaDependentRuleMeetsTheUpperBoundWhereTheCentredOneCannot) {
+  CoherenceCase value;
+  value.d = 1;
+  value.S = 1;
+  value.n = 1;
+  value.delta = 0.01;
+  const double c = theory::derived_gaussian_c();
+  const auto failures = [&](const WitnessRule& rule) {
+    std::mt19937_64 rng(5);
+    int failed = 0;
+    for (int t = 0; t < 400000; ++t) failed += lemma3_trial(value, Lemma3Bound::diagonal_upper, c, rng, &rule).failed ? 1 : 0;
+    return failed;
+  };
+  const std::vector<WitnessRule> rules = lemma3_witnesses();
+  const BinomialJudgement centred = judge_failure_rate(failures(rules.at(2)), 400000, value.delta, 1e-3);
+  const BinomialJudgement quantiles = judge_failure_rate(failures(rules.at(3)), 400000, value.delta, 1e-3);
+  EXPECT_EQ(rules.at(2).parameters.at("M_V"), "((2n+1)/(n+2)) Sigma^-1");
+  EXPECT_EQ(rules.at(3).parameters.at("M_V"), "a(n, S, delta, c) Sigma^-1");
+  EXPECT_EQ(centred.verdict, Verdict::violated) << nlohmann::json(centred).dump();
+  EXPECT_EQ(quantiles.verdict, Verdict::holds) << nlohmann::json(quantiles).dump();
+  EXPECT_NEAR(quantiles.failures / 400000.0, value.delta / 2.0, 0.001);
+}
+
+// Remark 2 in the paper's setting: one parameter set for every X and prefix n = N_0 .. 8 N_0. The proof's
+// (made uniform) fails; the searched witness, which reads no n and no sample, holds with power.
+TEST(Statements, Remark2HoldsWithASearchedWitnessInThePaperSetting) {
+  const StatementResult result = find_statement("remark2").check(paper_setting_at_three_halves());
+  ASSERT_TRUE(result.proof_witness && result.searched_witness);
+  EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
+  EXPECT_EQ(result.searched_witness->verdict, Verdict::holds);
+  EXPECT_EQ(result.searched_witness->figures.at("holds"), result.searched_witness->figures.at("configurations"));
+  EXPECT_EQ(result.verdict, Verdict::holds);
+  EXPECT_TRUE(proof_defect(result));
+  for (const auto& configuration : result.searched_witness->figures.at("per_configuration")) {
+    EXPECT_FALSE(configuration.at("parameters").at("witness_key").contains("n"));
+  }
 }
 
 TEST(Statements, TheoremE1LayerIsExactButTheTheoremIsVacuous) {

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -126,7 +128,55 @@ TEST(Registry, ReadmeVerdictTableIsWhatTheProgramWrites) {
             reports::verdicts_markdown(std::string(ICSR_SOURCE_DIR) + "/properties/findings"))
       << "README.md's verdict table differs from what the program writes; regenerate it with `./build/icsr verdicts` "
          "and paste the output over the block between the markers";
+  EXPECT_EQ(reports::marked_block(readme, reports::kFindingsBegin, reports::kFindingsEnd),
+            reports::findings_markdown(std::string(ICSR_SOURCE_DIR) + "/reports/findings.json"))
+      << "README.md's findings differ from what the program writes; regenerate them with `./build/icsr verdicts`";
   EXPECT_THROW(reports::marked_block("no markers", reports::kVerdictsBegin, reports::kVerdictsEnd), std::runtime_error);
+}
+
+// Each finding's kind against the verdicts the registry declares: a "statement false" names a statement
+// declared violated; a "proof witness fails" names one whose proof's witness is declared violated; a "proof step
+// false" or "hypothesis missing" names one that is violated, proof-violated or vacuous (a proof that proves
+// nothing) at the quick budget, or has a recorded counterexample in properties/findings/ (found at the full one).
+TEST(Registry, FindingsAreClassifiedAgainstTheVerdicts) {
+  std::ifstream in(std::string(ICSR_SOURCE_DIR) + "/reports/findings.json");
+  const nlohmann::json catalogue = nlohmann::json::parse(in);
+  int number = 0;
+  for (const auto& finding : catalogue.at("findings")) {
+    EXPECT_EQ(finding.at("number").get<int>(), ++number);  // numbered in order, none skipped
+    EXPECT_FALSE(finding.at("locus").get<std::string>().empty()) << number;
+    EXPECT_TRUE(!finding.at("kinds").empty() || finding.at("kind_note").get<std::string>().rfind("none: ", 0) == 0) << number;
+    const auto any = [&](const std::function<bool(const Statement&)>& test) {
+      for (const auto& id : finding.at("statements")) {
+        if (test(find_statement(id.get<std::string>()))) return true;
+      }
+      return false;
+    };
+    const auto violated = [](const std::optional<Verdict>& verdict) { return verdict && *verdict == Verdict::violated; };
+    for (const auto& kind : finding.at("kinds")) {
+      if (kind == "statement false") {
+        EXPECT_TRUE(any([&](const Statement& s) { return violated(s.expected); })) << number;
+      } else if (kind == "proof witness fails") {
+        EXPECT_TRUE(any([&](const Statement& s) { return violated(s.expected_proof); })) << number;
+      } else if (kind == "proof step false" || kind == "hypothesis missing") {
+        EXPECT_TRUE(any([&](const Statement& s) {
+          return violated(s.expected) || violated(s.expected_proof) || s.expected_proof == Verdict::vacuous ||
+                 std::ifstream(std::string(ICSR_SOURCE_DIR) + "/properties/findings/" + s.id + ".json").good();
+        })) << number;
+      }
+    }
+  }
+  EXPECT_THROW(reports::findings_markdown("/no/such/catalogue.json"), std::runtime_error);
+}
+
+// Finding 14's table against the closed form K < 1 + 2 sqrt(2) (4S - 2)(1 - 2 gamma/3), by hand at two cells.
+TEST(Registry, EtaLayersTableFollowsTheClosedForm) {
+  const std::string table = reports::eta_layers_markdown();
+  // S = 3: gamma = 1 gives 1 + 2 sqrt(2) 10 / 3 = 10.4, so K <= 10; gamma = 1.4 gives 2.886, K <= 2; K = 12 needs
+  // 11 < 28.28 (1 - 2 gamma/3), gamma < 0.9166. S = 1, gamma = 0.5: 1 + 2 sqrt(2) 2 (2/3) = 4.77, K <= 4. gamma = 1.5:
+  // the numerator 1 - 2 gamma/3 is 0, no K.
+  EXPECT_NE(table.find("| 3 | 19 | 10 | 6 | 2 | none | γ ≤ 0.91 |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| 1 | 4 | 2 | 2 | 1 | none | none |"), std::string::npos) << table;
 }
 
 }  // namespace

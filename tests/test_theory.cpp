@@ -202,6 +202,23 @@ TEST(Verdict, QuantileUpperConfidence) {
   EXPECT_TRUE(std::isinf(properties::quantile_upper_confidence(values, 0.999, 0.95)));
 }
 
+TEST(Verdict, QuantileIntervalUsesExactBinomialOrderStatistics) {
+  // Hand computation (exact binomial sums, Python's math.comb): T = 1000, q = 0.05, 95%: the largest l with
+  // P{Bin <= l-1} <= 0.025 is 37, the smallest u with P{Bin <= u-1} >= 0.975 is 65; the point is x_(50).
+  std::vector<double> values(1000);
+  for (int i = 0; i < 1000; ++i) values[i] = 1000 - i;  // unsorted on purpose: x_(j) = j
+  const properties::QuantileInterval interval = properties::quantile_interval(values, 0.05, 0.95);
+  EXPECT_EQ(interval.point, 50.0);
+  EXPECT_EQ(interval.low, 37.0);
+  EXPECT_EQ(interval.high, 65.0);
+  // T = 20: P{Bin(20, 0.05) = 0} = 0.358 > 0.025, so no lower order statistic covers; the upper is x_(4).
+  const properties::QuantileInterval small = properties::quantile_interval(std::vector<double>{20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, 0.05, 0.95);
+  EXPECT_TRUE(std::isinf(small.low) && small.low < 0.0);
+  EXPECT_EQ(small.high, 4.0);
+  EXPECT_EQ(small.point, 1.0);
+  EXPECT_THROW(properties::quantile_interval({}, 0.05, 0.95), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace icsr
 

@@ -1,8 +1,11 @@
 #include "properties/harness/probabilistic.hpp"
 
 #include <boost/math/distributions/binomial.hpp>
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace icsr::properties {
 
@@ -16,6 +19,20 @@ double quantile_upper_confidence(std::vector<double> values, double q, double co
     if (boost::math::cdf(counts, static_cast<double>(r - 1)) >= confidence) return values[r - 1];
   }
   return std::numeric_limits<double>::infinity();
+}
+
+QuantileInterval quantile_interval(std::vector<double> values, double q, double confidence) {
+  if (values.empty()) throw std::invalid_argument("quantile_interval: empty sample");
+  const double tail = (1.0 - confidence) / 2.0;
+  QuantileInterval interval;
+  interval.high = quantile_upper_confidence(values, q, 1.0 - tail);
+  std::sort(values.begin(), values.end());
+  const std::size_t T = values.size();
+  interval.point = values[std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(q * T)), 1, T) - 1];
+  const boost::math::binomial_distribution<> counts(static_cast<double>(T), q);
+  interval.low = -std::numeric_limits<double>::infinity();
+  for (std::size_t l = 1; l <= T && boost::math::cdf(counts, static_cast<double>(l - 1)) <= tail; ++l) interval.low = values[l - 1];
+  return interval;
 }
 
 nlohmann::json configuration_evidence(const ConfigurationPlan& plan, const std::vector<ProbabilisticTrial>& trials,

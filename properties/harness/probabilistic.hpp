@@ -62,6 +62,14 @@ nlohmann::json configuration_evidence(const ConfigurationPlan& plan, const std::
 // P{Bin(T, q) < r} >= confidence. Returns +inf when T is too small.
 double quantile_upper_confidence(std::vector<double> values, double q, double confidence);
 
+// The q-quantile x_(ceil(qT)) with a two-sided distribution-free interval [x_(l), x_(u)] at `confidence`:
+// l the largest order with P{Bin(T, q) <= l - 1} <= (1 - confidence)/2 (-inf if none), u the smallest with
+// P{Bin(T, q) <= u - 1} >= (1 + confidence)/2 (+inf if none). Throws std::invalid_argument for an empty sample.
+struct QuantileInterval {
+  double point = 0.0, low = 0.0, high = 0.0;
+};
+QuantileInterval quantile_interval(std::vector<double> values, double q, double confidence);
+
 class ProbabilisticRecorder {
  public:
   void record(const nlohmann::json& parameters, const nlohmann::json& evidence, Verdict verdict, bool shrinking);

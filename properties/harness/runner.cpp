@@ -77,11 +77,22 @@ IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& b
   metadata.description = id;
   SilentListener listener;
   std::string trial_error;
+  bool failed = false, cut = false;
+  int shrink_evaluations = 0;
+  const int shrink_budget = options.shrink_budget != CheckOptions::kBudgetShrink ? options.shrink_budget
+                            : options.budget == Budget::full                   ? CheckOptions::kFullShrinkBudget
+                                                                               : -1;
   const auto guarded = [&]() {
     if (!trial_error.empty()) return;  // the run is already void: skip the remaining cases
+    if (failed && shrink_budget >= 0 && shrink_evaluations >= shrink_budget) {
+      cut = true;  // the shrink budget is spent: this candidate passes untried
+      return;
+    }
+    if (failed) ++shrink_evaluations;
     try {
       body();
-    } catch (const rc::detail::CaseResult&) {
+    } catch (const rc::detail::CaseResult& result) {
+      failed = failed || result.type == rc::detail::CaseResult::Type::Failure;
       throw;  // RC_ASSERT and friends: a verdict, handled by RapidCheck
     } catch (const rc::GenerationFailure&) {
       throw;
@@ -128,6 +139,8 @@ IdentityRun run_rapidcheck(const std::string& id, const std::function<void()>& b
     counterexample.failure = failure.description;
     counterexample.replay = replay_command(id, options);
     counterexample.rc_params = rc::detail::configToMinimalString(replay_config);
+    counterexample.shrink_evaluations = shrink_evaluations;
+    counterexample.shrink_cut = cut;
     run.counterexample = counterexample;
   } else if (result.match(gave_up)) {
     run.verdict = Verdict::inconclusive;

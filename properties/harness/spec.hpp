@@ -139,6 +139,9 @@ struct ProbabilisticSpec {
   std::function<Config(const Config&)> training_config;
   std::string witness_reads;             // what the family reads, in words
   int search_draws = 40;
+  // Optional: the trial the search scores the rules with (default: witness_trial), e.g. a cheaper reference the
+  // statement is shown equal to (thm4.1: the LISTA-VM reference of the Transformer). Validation runs witness_trial.
+  std::function<ProbabilisticTrial(const Config&, const WitnessRule&, std::mt19937_64&, const CheckOptions&)> search_trial;
   std::string refutation;                // an argument against every admissible witness; empty: none known
 };
 
@@ -156,7 +159,8 @@ WitnessJudgement searched_witness(const ProbabilisticSpec<Config>& spec, const C
       found = chosen
                   .emplace(key, choose_witness(spec.witnesses, spec.search_draws, stable_hash(key),
                                                [&](const WitnessRule& rule, std::mt19937_64& rng) {
-                                                 return spec.witness_trial(training, rule, rng, options);
+                                                 return spec.search_trial ? spec.search_trial(training, rule, rng, options)
+                                                                          : spec.witness_trial(training, rule, rng, options);
                                                }))
                   .first;
     }

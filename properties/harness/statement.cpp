@@ -150,6 +150,9 @@ Budget budget_from_string(const std::string& name) {
 void to_json(nlohmann::json& out, const Counterexample& value) {
   out = {{"shown", value.shown}, {"parameters", value.parameters}, {"observed", value.observed}, {"failure", value.failure},
          {"replay", value.replay}, {"rc_params", value.rc_params}};
+  if (value.shrink_cut) {  // only then: a fully shrunk counterexample's record is unchanged
+    out["shrink"] = {{"evaluations", value.shrink_evaluations}, {"budget_spent", true}};
+  }
 }
 
 void to_json(nlohmann::json& out, const Control& value) {

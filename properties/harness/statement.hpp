@@ -77,6 +77,13 @@ struct CheckOptions {
   Pins pins;                   // parameters fixed by the user
   BudgetCounts counts;         // the statement's named budget at this level (set by Statement::check)
   bool search_witnesses = true;  // existential statements: also search for an admissible witness (--proof-only: no)
+  // Property evaluations RapidCheck may spend shrinking after the first failure; -1: no limit; kBudgetShrink:
+  // the budget's own (no limit at quick, kFullShrinkBudget at full). Once spent, the remaining shrink candidates
+  // are skipped (they pass untried), so the counterexample is the smallest found within the budget; it still
+  // replays from its RC_PARAMS. The verdict does not depend on it.
+  static constexpr int kBudgetShrink = -2;
+  static constexpr int kFullShrinkBudget = 100;
+  int shrink_budget = kBudgetShrink;
 };
 
 // The c a run uses: options.c when set, else theory::derived_gaussian_c().
@@ -90,6 +97,8 @@ struct Counterexample {
   std::string failure;        // the failed assertion and the logged numbers behind it
   std::string replay;         // a shell command that re-runs the search and finds this case again
   std::string rc_params;      // RC_PARAMS value that replays the shrunk case directly (no search)
+  int shrink_evaluations = 0; // property evaluations spent shrinking
+  bool shrink_cut = false;    // the shrink budget ran out: smaller failing cases may exist
 };
 
 // A run of the same property with something deliberately broken, to show the check can fail.

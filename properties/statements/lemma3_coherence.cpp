@@ -5,6 +5,8 @@
 // proof bounds D_i^T X_j, which is what is checked.
 #include "properties/statements/lemma3_coherence.hpp"
 
+#include <boost/math/distributions/chi_squared.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -42,8 +44,25 @@ nlohmann::json describe(const CoherenceCase& value, double c) {
 std::vector<WitnessRule> lemma3_witnesses() {
   return {{"M^V = (2/sigma_d^2) I", {{"M_V", "(2/sigma_d^2) I"}}},
           {"M^V = 2 Sigma^-1", {{"M_V", "2 Sigma^-1"}}},
-          {"M^V = ((2n+1)/(n+2)) Sigma^-1", {{"M_V", "((2n+1)/(n+2)) Sigma^-1"}}}};
+          {"M^V = ((2n+1)/(n+2)) Sigma^-1", {{"M_V", "((2n+1)/(n+2)) Sigma^-1"}}},
+          {"M^V = a Sigma^-1, a from the chi-square_n quantiles at delta/(2S) (reads n, S, delta, c)",
+           {{"M_V", "a(n, S, delta, c) Sigma^-1"}}}};
 }
+
+namespace {
+
+double chi_square_centring(int n, int S, double delta, double c) {
+  // With M^V = a Sigma^-1, D_i^T X_i = a chi2_n / (2n+1) for every i. Put the chi2_n quantiles at delta/(2S)
+  // and 1 - delta/(2S) inside Lemma 3's [L, U] (geometric centring), or only the upper one under U where
+  // L <= 0: then all S diagonal entries meet both bounds with probability >= 1 - delta by the union bound.
+  const boost::math::chi_squared_distribution<double> chi_square(n);
+  const double tail = delta / (2.0 * S);
+  const double q_low = boost::math::quantile(chi_square, tail), q_high = boost::math::quantile(chi_square, 1.0 - tail);
+  const double lower = theory::lemma3_diagonal_lower(n, S, delta, c), upper = theory::lemma3_diagonal_upper(n, S, delta, c);
+  return (2.0 * n + 1.0) * (lower > 0.0 ? std::sqrt(lower * upper / (q_low * q_high)) : upper / q_high);
+}
+
+}  // namespace
 
 ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, double c, std::mt19937_64& rng,
                                 const WitnessRule* witness) {
@@ -59,11 +78,13 @@ ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, d
   Eigen::VectorXd row_scale = Eigen::VectorXd::Constant(value.d, scale);
   if (witness != nullptr) {
     const std::string rule = witness->parameters.at("M_V");
+    const double a = rule == "a(n, S, delta, c) Sigma^-1" ? chi_square_centring(value.n, value.S, value.delta, c) : 0.0;
     for (int i = 0; i < value.d; ++i) {
       const double inverse_variance = 1.0 / (config.sigma[i] * config.sigma[i]);
-      row_scale(i) = rule == "2 Sigma^-1"                 ? 2.0 * inverse_variance / (2.0 * value.n + 1.0)
-                     : rule == "((2n+1)/(n+2)) Sigma^-1" ? inverse_variance / (value.n + 2.0)
-                                                         : scale;
+      row_scale(i) = rule == "2 Sigma^-1"                   ? 2.0 * inverse_variance / (2.0 * value.n + 1.0)
+                     : rule == "((2n+1)/(n+2)) Sigma^-1"   ? inverse_variance / (value.n + 2.0)
+                     : rule == "a(n, S, delta, c) Sigma^-1" ? a * inverse_variance / (2.0 * value.n + 1.0)
+                                                           : scale;
     }
   }
 

@@ -35,8 +35,11 @@ nlohmann::json describe(const CoherenceCase& value, double c);
 ProbabilisticTrial lemma3_trial(const CoherenceCase& value, Lemma3Bound which, double c, std::mt19937_64& rng,
                                 const WitnessRule* witness = nullptr);
 
-// Lemma 3's admissible witnesses: M^V = (2/sigma_d^2) I (the proof's), 2 Sigma^{-1}, and ((2n+1)/(n+2))
-// Sigma^{-1}, which centres D_i^T X_i on the bounds' n/(n+2). They read n and Sigma only.
+// Lemma 3's admissible witnesses: M^V = (2/sigma_d^2) I (the proof's), 2 Sigma^{-1}, ((2n+1)/(n+2))
+// Sigma^{-1}, which centres D_i^T X_i on the bounds' n/(n+2), and a(n, S, delta, c) Sigma^{-1}, which puts the
+// chi-square_n quantiles at delta/(2S) and 1 - delta/(2S) of D_i^T X_i = a chi2_n/(2n+1) inside the two diagonal
+// bounds (the delta-dependent rule an earlier referee showed is needed at n = 1). They read n, S, delta, c and
+// Sigma only.
 std::vector<WitnessRule> lemma3_witnesses();
 
 Statement lemma3_statement(Lemma3Bound which);

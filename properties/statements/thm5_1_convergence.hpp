@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <random>
 #include <vector>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/lista_vm.hpp"
 #include "properties/harness/probabilistic.hpp"
 #include "properties/harness/spec.hpp"
 #include "properties/harness/statement.hpp"
@@ -53,10 +55,31 @@ ConvergenceSetting convergence_setting(const ConvergenceCase& value, Convergence
 ProbabilisticTrial convergence_trial(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng,
                                      const WitnessRule* witness = nullptr);
 
+// The same draw before it is judged: the error (of beta^(K+1), or of the read-out for Corollary E.1) and the
+// scale the bound multiplies e^{-alpha_n K} by (c1 = ||beta*||_1, or c6). Defined also where alpha_n is not
+// (n below N_0), so the empirical rate -log(error / scale) / K can be measured at every n.
+struct ConvergenceOutcome {
+  double error = 0.0;
+  double scale = 0.0;
+};
+ConvergenceOutcome convergence_outcome(const ConvergenceCase& value, ConvergenceClaim claim, double c, std::mt19937_64& rng,
+                                       const WitnessRule* witness = nullptr);
+
 // The admissible witnesses searched for Theorem 5.1 / D.1 / Corollaries D.1 and E.1: LISTA-VM members
 // with theta^(k) = 0, gamma^(k) = g for every layer (g in {1, 0.75, 0.5} or the statement's gamma) and
 // M^(k) = 2 Sigma^{-1} or (2/sigma_d^2) I. They read the design's covariance Sigma and gamma only.
 std::vector<WitnessRule> convergence_witnesses();
+
+// A witness rule's LISTA-VM parameters for column scales sigma, step gamma and K layers.
+models::ListaVmParams witness_parameters(const WitnessRule& rule, const std::vector<double>& sigma, double gamma, int K);
+
+// What the Theorem 5.1 family's witness may read: d, S, K, gamma, delta, c and Sigma (the search's key and seed).
+nlohmann::json convergence_witness_key(const ConvergenceCase& value, double c);
+
+// Sets a spec's search to the Theorem 5.1 family: convergence_witnesses(), convergence_witness_key, and `run`,
+// the trial that judges a rule on one draw (c is the configuration's).
+using WitnessRun = std::function<ProbabilisticTrial(const ConvergenceCase&, double c, std::mt19937_64&, const WitnessRule&)>;
+void search_convergence_witnesses(ProbabilisticSpec<ConvergenceCase>& spec, const WitnessRun& run);
 
 // One isotropic draw with the proof's parameters (M^V = 2I, gamma^(k) = gamma, Lemma 1's thresholds from
 // the realised D_n): beta* with S non-zeros N(0,1) on a uniform support, X^T X from the Wishart law,
@@ -72,7 +95,10 @@ ProofRun proof_parameter_run(int d, int S, long n, double gamma, int K, std::mt1
 // module, float64) instead of the LISTA-VM reference: X is drawn row by row, the Lemma 1 thresholds are
 // loaded as the layers' theta^(k), and beta is read off token 2n+1. Only small sizes are affordable:
 // S = 1, d <= 3 and delta large enough that N_0 <= 256 (statement "thm5.1.transformer").
-ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, double c, std::mt19937_64& rng);
+// With a witness, its LISTA-VM parameters are loaded instead and B = kWitnessB (a constant, not read off the data).
+constexpr double kWitnessB = 1e6;
+ProbabilisticTrial convergence_trial_transformer(const ConvergenceCase& value, double c, std::mt19937_64& rng,
+                                                const WitnessRule* witness = nullptr);
 Statement convergence_transformer_statement();
 
 // Remark 2: one parameter set, fixed before X is drawn, serves every X and every prefix n in [N_0, N].
@@ -80,7 +106,9 @@ Statement convergence_transformer_statement();
 // coherence: theta^(k) = gamma sbar c1 e^{-alphabar (k-2)}, sbar = sqrt((log d - log delta)/(N_0 c)),
 // alphabar = alpha_{N_0}. One trial draws beta* and nested Gram matrices for n = N_0, 2 N_0, ..., N
 // (independent Wishart increments) and fails if the Theorem 5.1 bound fails at any of these n.
-ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, double c, std::mt19937_64& rng);
+// With a witness, that witness's parameters instead (the same for every prefix).
+ProbabilisticTrial remark2_trial(const ConvergenceCase& value, int prefixes, double c, std::mt19937_64& rng,
+                                 const WitnessRule* witness = nullptr);
 Statement remark2_statement();
 
 // isotropic_only restricts the rows to N(0, I), the setting of Section 6: a diagnostic sub-claim that
