@@ -30,6 +30,24 @@ std::vector<Eigen::VectorXd> lista_vm_iterates_from_gram(const ListaVmParams& pa
   return iterates;
 }
 
+Eigen::VectorXd lista_vm_error_from_gram(const ListaVmParams& params, const Eigen::MatrixXd& gram,
+                                         const Eigen::VectorXd& beta_star, double n) {
+  validate(params, static_cast<int>(gram.rows()));
+  if (!params.support_prior.empty()) throw std::invalid_argument("lista_vm_error_from_gram: no support prior");
+  if (beta_star.size() != gram.rows()) throw std::invalid_argument("lista_vm_error_from_gram: beta* and gram differ in size");
+  Eigen::VectorXd error = -beta_star;  // beta^(1) = 0
+  for (int k = 0; k < params.layers(); ++k) {
+    const double scale = params.gamma[k] / (2.0 * n + 1.0);
+    const Eigen::VectorXd moved = error - scale * (params.matrix[k] * (gram * error));  // beta^(k) - step - beta*
+    const double theta = params.theta[k];
+    for (Eigen::Index i = 0; i < error.size(); ++i) {
+      const double b = beta_star(i), u = moved(i);
+      error(i) = b + u > theta ? u - theta : b + u < -theta ? u + theta : -b;  // S_theta(b + u) - b
+    }
+  }
+  return error;
+}
+
 void validate(const ListaVmParams& params, int d) {
   const std::size_t K = params.gamma.size();
   if (params.theta.size() != K || params.matrix.size() != K) {

@@ -38,6 +38,15 @@ Eigen::VectorXd lista_vm_step(const ListaVmParams& params, int k, double n, cons
 std::vector<Eigen::VectorXd> lista_vm_iterates_from_gram(const ListaVmParams& params, const Eigen::MatrixXd& gram,
                                                          const Eigen::VectorXd& correlation, double n);
 
+// The error beta^(K+1) - beta* on a noiseless problem (correlation = gram beta*), computed in error space:
+// e^(1) = -beta*, u = e^(k) - (gamma^(k)/(2n+1)) M^(k) (gram e^(k)), e^(k+1) = S_theta(beta* + u) - beta*, with
+// S_theta(b + u) - b formed as u - theta, u + theta or -b (no cancellation against beta*). Equal to
+// lista_vm_iterates_from_gram(params, gram, gram beta*, n).back() - beta* in exact arithmetic; in floating point
+// its rounding stays relative to the error itself, so errors far below eps ||beta*|| are resolved (a bound of
+// 1e-16 is not decided by rounding). No support prior (throws std::invalid_argument if one is set).
+Eigen::VectorXd lista_vm_error_from_gram(const ListaVmParams& params, const Eigen::MatrixXd& gram,
+                                         const Eigen::VectorXd& beta_star, double n);
+
 // The iterates beta^(1), ..., beta^(K+1) on the first n examples (0 <= n <= rows of X).
 std::vector<Eigen::VectorXd> lista_vm_iterates(const ListaVmParams& params, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, int n);

@@ -3,6 +3,8 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 
 #include "models/construction.hpp"
 #include "models/transformer_reference.hpp"
@@ -293,6 +295,48 @@ TEST(Construction, PrintedMlpBiasBreaksTheEquivalence) {
   options.B = data_B(options, instance);
   options.mlp_bias = MlpBias::paper_literal;
   EXPECT_GT(max_odd_token_error(options, instance, torch::kFloat64), 1e-3);
+}
+
+// The error-space form against the plain iterates (the slow, obvious reference) where the errors are large,
+// and against a hand computation where they are far below eps ||beta*||.
+TEST(ListaVm, ErrorSpaceFormMatchesTheIteratesAndResolvesTinyErrors) {
+  std::mt19937_64 rng(4);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int trial = 0; trial < 20; ++trial) {
+    const int d = 6, n = 40;
+    Eigen::MatrixXd X(n, d);
+    for (int i = 0; i < n; ++i) for (int j = 0; j < d; ++j) X(i, j) = normal(rng);
+    Eigen::VectorXd beta_star = Eigen::VectorXd::Zero(d);
+    beta_star(trial % d) = normal(rng);
+    beta_star((trial + 2) % d) = normal(rng);
+    ListaVmParams params;
+    for (int k = 0; k < 5; ++k) {
+      params.gamma.push_back(0.3 + 0.1 * k);
+      params.theta.push_back(trial % 2 == 0 ? 0.0 : 0.05 / (k + 1));
+      params.matrix.push_back(2.0 * Eigen::MatrixXd::Identity(d, d));
+    }
+    const Eigen::MatrixXd gram = X.transpose() * X;
+    const Eigen::VectorXd reference = lista_vm_iterates_from_gram(params, gram, gram * beta_star, n).back() - beta_star;
+    const Eigen::VectorXd error = lista_vm_error_from_gram(params, gram, beta_star, n);
+    EXPECT_LE((error - reference).norm(), 1e-12 * (1.0 + beta_star.norm())) << trial;  // rounding of the reference
+  }
+  // d = 1: e^(K+1) = -beta* (1 - gamma m g/(2n+1))^K. With m g/(2n+1) = 1 - 1e-3 and K = 10 the error is
+  // 1e-30 |beta*|, which the plain iterates cannot show (their rounding floor is about 1e-16).
+  ListaVmParams params;
+  const double n = 10.0, g = 21.0 * (1.0 - 1e-3);  // m = 1, (2n+1) = 21
+  for (int k = 0; k < 10; ++k) {
+    params.gamma.push_back(1.0);
+    params.theta.push_back(0.0);
+    params.matrix.push_back(Eigen::MatrixXd::Identity(1, 1));
+  }
+  const Eigen::MatrixXd gram = Eigen::MatrixXd::Constant(1, 1, g);
+  const Eigen::VectorXd beta_star = Eigen::VectorXd::Constant(1, 0.7);
+  const double exact = -0.7 * std::pow(1e-3, 10);
+  EXPECT_NEAR(lista_vm_error_from_gram(params, gram, beta_star, n)(0) / exact, 1.0, 1e-9);
+  const double plain = lista_vm_iterates_from_gram(params, gram, gram * beta_star, n).back()(0) - 0.7;
+  EXPECT_TRUE(plain == 0.0 || std::abs(plain) > 1e3 * std::abs(exact)) << plain;  // the reference sits on its rounding floor
+  params.support_prior = {0};
+  EXPECT_THROW(lista_vm_error_from_gram(params, gram, beta_star, n), std::invalid_argument);
 }
 
 }  // namespace
