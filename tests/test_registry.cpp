@@ -134,6 +134,21 @@ TEST(Registry, ReadmeVerdictTableIsWhatTheProgramWrites) {
   EXPECT_THROW(reports::marked_block("no markers", reports::kVerdictsBegin, reports::kVerdictsEnd), std::runtime_error);
 }
 
+// The README's full-budget timings are the committed run's own wall times (benchmarks/full_budget_timings.json,
+// written by `icsr check all --budget full --jobs 2 --timings ...`).
+TEST(Registry, ReadmeTimingTableIsWhatTheProgramWrites) {
+  std::ifstream file(std::string(ICSR_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string timings = std::string(ICSR_SOURCE_DIR) + "/benchmarks/full_budget_timings.json";
+  ASSERT_TRUE(std::ifstream(timings).good()) << timings;
+  EXPECT_EQ(reports::marked_block(readme, reports::kTimingsBegin, reports::kTimingsEnd), reports::timings_markdown(timings))
+      << "README.md's timing table differs from " << timings << "; regenerate it with `./build/icsr timings " << timings << "`";
+  std::ifstream in(timings);
+  const nlohmann::json run = nlohmann::json::parse(in);
+  EXPECT_EQ(run.at("budget"), "full");
+  EXPECT_EQ(run.at("wall_seconds").size(), registry().size());  // every statement, none left out
+}
+
 // Each finding's kind against the verdicts the registry declares: a "statement false" names a statement
 // declared violated; a "proof witness fails" names one whose proof's witness is declared violated; a "proof step
 // false" or "hypothesis missing" names one that is violated, proof-violated or vacuous (a proof that proves
