@@ -64,7 +64,7 @@ const std::vector<Statement>& registry() {
       expect(shaped(c3_mlp_corrected_statement(), LogicalForm::identity, "∀ x, θ ≥ 0 : MLP(x) = S_θ(x) (bias corrected)"), Verdict::holds),  // c3.mlp.corrected
       expect(shaped(contraction_statement(ContractionClaim::lemma1), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : ‖β^(k) − β*‖ ≤ c1 e^{−c2 (k−1)} for every k"), Verdict::violated),  // lemma1
       expect(shaped(contraction_statement(ContractionClaim::lemma1_support), LogicalForm::implication, "∀ X, β* with Lemma 1's hypotheses : supp β^(k) ⊆ supp β*"), Verdict::holds),  // lemma1.support
-      expect(shaped(contraction_statement(ContractionClaim::lemma2), LogicalForm::implication, "∀ X, β*, β^(k) with Lemma 2's hypotheses : the one-step contraction"), Verdict::holds),  // lemma2
+      expect(shaped(contraction_statement(ContractionClaim::lemma2), LogicalForm::implication, "∀ X, β*, β^(k) with Lemma 2's hypotheses : the one-step contraction"), Verdict::violated),  // lemma2 (the exact worst beta^(k))
       expect(lemma3_statement(Lemma3Bound::all), Verdict::inconclusive, Verdict::violated),  // lemma3
       expect(lemma3_statement(Lemma3Bound::diagonal_lower), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.lower
       expect(lemma3_statement(Lemma3Bound::diagonal_upper), Verdict::inconclusive, Verdict::violated),  // lemma3.upper

@@ -42,16 +42,16 @@ TEST(Cli, CheckThatHoldsExitsZeroAndWritesEvidence) {
 
 TEST(Cli, EvidenceDirectoryHoldsOneFilePerStatement) {
   const std::string dir = ::testing::TempDir() + "icsr_evidence_dir";
-  const auto run = run_command(icsr("check lemma2 lemma3.offdiag --evidence-dir " + dir));
-  // Quick budget, the default seed 1: lemma2 holds and lemma3.offdiag is inconclusive (their declared
+  const auto run = run_command(icsr("check lemma1.support lemma3.offdiag --evidence-dir " + dir));
+  // Quick budget, the default seed 1: lemma1.support holds and lemma3.offdiag is inconclusive (their declared
   // verdicts), so check exits 3.
   EXPECT_EQ(run.exit_code, 3) << run.output;
-  for (const char* id : {"lemma2", "lemma3.offdiag"}) {
+  for (const char* id : {"lemma1.support", "lemma3.offdiag"}) {
     std::ifstream in(dir + "/" + id + ".json");
     ASSERT_TRUE(in.good()) << id;
     const nlohmann::json evidence = nlohmann::json::parse(in);
     EXPECT_EQ(evidence.at("statements")[0].at("id"), id);
-    EXPECT_EQ(evidence.at("statements")[0].at("verdict"), std::string(id) == "lemma2" ? "holds" : "inconclusive");
+    EXPECT_EQ(evidence.at("statements")[0].at("verdict"), std::string(id) == "lemma1.support" ? "holds" : "inconclusive");
     EXPECT_EQ(evidence.at("statements")[0].at("seed"), 1);
   }
 }

@@ -8,7 +8,9 @@
 // hypothesis needs it. `lemma1` draws beta^(k) anywhere in the l1 ball; `lemma1.support` inside 𝕊.
 //
 // Lemma 2: if support(beta^(k)) in 𝕊 and ||beta_𝕊^(k) - beta*_𝕊|| <= c1 e^{-c2 (k-1)} (the l2 norm,
-// as printed), then support(beta^(k+1)) in 𝕊, with the theta^(k) above.
+// as printed), then support(beta^(k+1)) in 𝕊, with the theta^(k) above. Each configuration checks a random
+// beta^(k) in that ball and the worst one, which is found exactly (the step off the support is linear in
+// beta^(k), so its largest value over an l2 ball has a closed form).
 //
 // D: Theorem 4.1's D = X_{1:n} M^V^T/(2n+1) with M^V = 2I and Gaussian X, or a general D = Q diag(w)
 // + eta E with Q orthonormal, w in [0.5, 1] and E a Gaussian matrix with unit columns. Configurations
@@ -17,6 +19,7 @@
 #include "properties/harness/spec.hpp"
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -110,8 +113,25 @@ TrialOutcome evaluate_contraction(const ContractionCase& value, ContractionClaim
   if (claim == ContractionClaim::lemma2) {
     double off_support = 0.0;
     for (int i = value.S; i < value.d; ++i) off_support = std::max(off_support, std::abs(next(all[i])));
-    outcome.error = off_support;
-    outcome.tolerance = 0.0;
+    // The worst beta^(k) the hypothesis allows, found exactly (issue 13's targeted case): off the support,
+    // beta^(k+1)_i = S_theta(-gamma D_i^T X_S e) with e = beta_S^(k) - beta*_S in the l2 ball of radius r, so the
+    // largest |.| before thresholding is gamma r ||X_S^T D_i||, attained at e = r v / ||v||, v = X_S^T D_i.
+    const double radius = c1 * std::exp(-c2 * (value.k - 1));
+    Eigen::MatrixXd X_support(X.rows(), value.S);
+    for (int j = 0; j < value.S; ++j) X_support.col(j) = X.col(support[j]);
+    double worst = 0.0;
+    int worst_index = -1;
+    for (int i = value.S; i < value.d; ++i) {
+      const double reach = value.gamma * radius * (X_support.transpose() * D.col(all[i])).norm();
+      if (reach > worst) {
+        worst = reach;
+        worst_index = all[i];
+      }
+    }
+    outcome.details["targeted"] = {{"index", worst_index}, {"largest_before_threshold", worst}, {"radius", radius}};
+    outcome.error = std::max(off_support, worst - theta);
+    // Rounding allowance of the exact worst case: a few ulps of theta.
+    outcome.tolerance = 64 * std::numeric_limits<double>::epsilon() * theta;
     return outcome;
   }
   const double bound = c1 * std::exp(-c2 * (value.k - 1));
