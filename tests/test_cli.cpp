@@ -40,6 +40,37 @@ TEST(Cli, CheckThatHoldsExitsZeroAndWritesEvidence) {
   std::remove(path.c_str());
 }
 
+// --jobs: each statement in its own process gives the evidence one process gives (every statement seeds
+// itself), in list order, with the worst exit code; --timings writes the wall times apart from the evidence.
+TEST(Cli, ParallelCheckGivesTheSerialEvidence) {
+  const std::string serial = ::testing::TempDir() + "icsr_serial.json", parallel = ::testing::TempDir() + "icsr_parallel.json",
+                    timings = ::testing::TempDir() + "icsr_timings.json";
+  const std::string ids = "c3.mlp.corrected lemma4 prop1.B";
+  const auto one = run_command(icsr("check " + ids + " --json " + serial));
+  const auto two = run_command(icsr("check " + ids + " --jobs 2 --json " + parallel + " --timings " + timings));
+  EXPECT_EQ(one.exit_code, 1) << one.output;  // lemma4 is violated
+  EXPECT_EQ(two.exit_code, 1) << two.output;
+  std::ifstream a(serial), b(parallel), t(timings);
+  const nlohmann::json first = nlohmann::json::parse(a), second = nlohmann::json::parse(b), times = nlohmann::json::parse(t);
+  EXPECT_EQ(first.at("statements"), second.at("statements"));
+  EXPECT_EQ(second.at("statements")[1].at("id"), "lemma4");
+  EXPECT_EQ(times.at("wall_seconds").size(), 3u);
+  EXPECT_EQ(times.at("jobs"), 2);
+  EXPECT_FALSE(second.contains("wall_seconds"));  // the evidence carries no time
+}
+
+// --shrink-budget 0: the first failing case is reported unshrunk, says so, and the verdict is unchanged.
+TEST(Cli, ShrinkBudgetCutsShrinkingButNotTheVerdict) {
+  const std::string path = ::testing::TempDir() + "icsr_shrink.json";
+  const auto run = run_command(icsr("check lemma4 --shrink-budget 0 --json " + path));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  std::ifstream in(path);
+  const nlohmann::json counterexample = nlohmann::json::parse(in).at("statements")[0].at("counterexample");
+  EXPECT_TRUE(counterexample.at("shrink").at("budget_spent").get<bool>()) << counterexample.dump();
+  EXPECT_EQ(counterexample.at("shrink").at("evaluations"), 0);
+  EXPECT_EQ(run_command(icsr("check lemma4 --shrink-budget -2")).exit_code, 2);
+}
+
 TEST(Cli, EvidenceDirectoryHoldsOneFilePerStatement) {
   const std::string dir = ::testing::TempDir() + "icsr_evidence_dir";
   const auto run = run_command(icsr("check lemma1.support lemma3.offdiag --evidence-dir " + dir));

@@ -74,6 +74,7 @@ TEST_F(EmpiricalN0, SearchedWitnessIsTheOneTheStatementPicks) {
   options.pins.n = static_cast<long>(std::ceil(paper.at("theoretical_N0").get<double>()));
   const properties::StatementResult result = properties::find_statement("thm5.1.iso").check(options);
   ASSERT_TRUE(result.searched_witness.has_value());
+  ASSERT_FALSE(result.searched_witness->figures.at("per_configuration").empty());
   for (const auto& configuration : result.searched_witness->figures.at("per_configuration")) {
     EXPECT_EQ(configuration.at("parameters").at("witness"), paper.at("witnesses").at("searched").at("name"));
   }

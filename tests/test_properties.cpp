@@ -141,13 +141,18 @@ TEST(Statements, Theorem51HoldsWithASearchedWitnessWhereItsProofsWitnessFails) {
 
 // Lemma 3 at d = 20, S = 3, n = 2048, delta = 0.05: the proof's M^V = (2/sigma_d^2) I fails on anisotropic
 // designs, M^V = ((2n+1)/(n+2)) Sigma^-1 (it reads n and Sigma only) meets all three bounds with power.
-TEST(Statements, Lemma3HoldsWithACentredWitnessWhereItsProofsWitnessFails) {
+// Lemma 3 pinned to (n, d, S, delta).
+CheckOptions lemma3_pins(long n, int d, int S, double delta) {
   CheckOptions options;
-  options.pins.d = 20;
-  options.pins.S = 3;
-  options.pins.n = 2048;
-  options.pins.delta = 0.05;
-  const StatementResult result = find_statement("lemma3").check(options);
+  options.pins.n = n;
+  options.pins.d = d;
+  options.pins.S = S;
+  options.pins.delta = delta;
+  return options;
+}
+
+TEST(Statements, Lemma3HoldsWithACentredWitnessWhereItsProofsWitnessFails) {
+  const StatementResult result = find_statement("lemma3").check(lemma3_pins(2048, 20, 3, 0.05));
   ASSERT_TRUE(result.proof_witness && result.searched_witness);
   EXPECT_TRUE(result.proof_witness->admissible);  // (2/sigma_d^2) I reads Sigma only
   EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
@@ -277,12 +282,7 @@ TEST(Statements, OneFixedParameterSetMissesTheRateAtLargerPrefixes) {
 
 // Lemma 3 at n = 1 (finding 7): the proof's M^V fails and the statement holds with a searched witness.
 TEST(Statements, Lemma3HoldsAtOneExampleWithASearchedWitness) {
-  CheckOptions options;
-  options.pins.n = 1;
-  options.pins.d = 5;
-  options.pins.S = 2;
-  options.pins.delta = 0.01;
-  const StatementResult result = find_statement("lemma3").check(options);
+  const StatementResult result = find_statement("lemma3").check(lemma3_pins(1, 5, 2, 0.01));
   ASSERT_TRUE(result.proof_witness && result.searched_witness);
   EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
   EXPECT_EQ(result.searched_witness->verdict, Verdict::holds);
