@@ -11,6 +11,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <vector>
 
 #include "properties/statements/thm5_1_convergence.hpp"
 #include "theory/bounds.hpp"
@@ -39,7 +40,9 @@ double reference_trial(const properties::ConvergenceCase& value, long n, std::mt
   theory::ProblemConfig config;
   config.d = value.d;
   config.S = value.S;
-  const Eigen::VectorXd beta_star = theory::sample_sparse_beta(value.d, value.S, rng).beta;
+  const theory::SparseBeta sparse = theory::sample_sparse_beta(value.d, value.S, rng);
+  const Eigen::VectorXd& beta_star = sparse.beta;
+  const std::vector<int>& indices = sparse.support;
   const Eigen::MatrixXd X = theory::sample_design(config, static_cast<int>(n), rng);
   const Eigen::MatrixXd gram = X.transpose() * X;
   const Eigen::VectorXd correlation = X.transpose() * (X * beta_star);

@@ -14,7 +14,9 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <limits>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -40,8 +42,9 @@ struct CheckFlags {
   std::vector<std::string> ids;
   std::string budget = "quick";
   properties::CheckOptions options;
-  std::string json_path, evidence_dir, findings_dir, timings_path, shard = "1/1";
+  std::string json_path, evidence_dir, findings_dir, timings_path, schedule_path, shard = "1/1";
   int jobs = 1;
+  int threads = 1;
 };
 
 extern "C" char** environ;
@@ -62,7 +65,8 @@ std::vector<const Statement*> select_statements(const std::vector<std::string>& 
 std::vector<std::string> child_arguments(const CheckFlags& flags, const std::string& id, const std::string& json_path) {
   const properties::CheckOptions& options = flags.options;
   std::vector<std::string> args{"icsr", "check", id, "--budget", flags.budget, "--seed", std::to_string(options.seed),
-                                "--device", options.device, "--alpha", fmt::format("{}", options.alpha), "--json", json_path};
+                                "--device", options.device, "--alpha", fmt::format("{}", options.alpha), "--json", json_path,
+                                "--threads", std::to_string(flags.threads)};
   if (options.c > 0.0) args.insert(args.end(), {"--c", fmt::format("{}", options.c)});
   if (options.shrink_budget != properties::CheckOptions::kBudgetShrink) {
     args.insert(args.end(), {"--shrink-budget", std::to_string(options.shrink_budget)});
@@ -94,8 +98,32 @@ std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
+// The order in which --jobs starts the statements: list order, or with --schedule FILE (a --timings file of an
+// earlier run) the longest first, statements absent from the file before all others (longest-processing-time
+// first: with two workers, a long statement started last no longer runs alone at the end). The evidence does
+// not depend on the order.
+std::vector<std::size_t> start_order(const std::vector<const Statement*>& selected, const std::string& schedule_path) {
+  std::vector<std::size_t> order(selected.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (schedule_path.empty()) return order;
+  std::ifstream in(schedule_path);
+  if (!in) throw std::invalid_argument("--schedule " + schedule_path + ": cannot read it");
+  nlohmann::json seconds;
+  try {
+    seconds = nlohmann::json::parse(in).at("wall_seconds");
+  } catch (const nlohmann::json::exception& error) {
+    throw std::invalid_argument("--schedule " + schedule_path + ": not a timings file of `icsr check --timings` (" + error.what() + ")");
+  }
+  const auto cost = [&](std::size_t i) {
+    const auto found = seconds.find(selected[i]->id);
+    return found != seconds.end() && found->is_number() ? found->get<double>() : std::numeric_limits<double>::infinity();
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost(a) > cost(b); });
+  return order;
+}
+
 // --jobs N: every selected statement in its own `icsr check <id>` process, N at a time, started in list order
-// (their costs are not known in advance). Outputs are printed in list order, the evidence merged, and the exit
+// or in the order of --schedule (start_order). Outputs are printed in list order, the evidence merged, and the exit
 // code is the worst of the children's (4 for a child that ended in an error or bad input).
 int run_check_parallel(const CheckFlags& flags, const std::vector<const Statement*>& selected) {
   namespace fs = std::filesystem;
@@ -108,7 +136,7 @@ int run_check_parallel(const CheckFlags& flags, const std::vector<const Statemen
     std::chrono::steady_clock::time_point began;
   };
   std::deque<std::size_t> waiting;
-  for (std::size_t i = 0; i < selected.size(); ++i) waiting.push_back(i);
+  for (std::size_t i : start_order(selected, flags.schedule_path)) waiting.push_back(i);
   std::map<pid_t, Child> running;
   std::vector<int> codes(selected.size(), kExitFailed);
   std::vector<double> seconds(selected.size(), 0.0);
@@ -132,6 +160,7 @@ int run_check_parallel(const CheckFlags& flags, const std::vector<const Statemen
       posix_spawn_file_actions_destroy(&actions);
       if (spawned != 0) throw std::runtime_error(fmt::format("could not start a child for {}: error {}", id, spawned));
       running[pid] = {i, pid, std::chrono::steady_clock::now()};
+      std::cerr << fmt::format("started {}\n", id);
     }
     int status = 0;
     const pid_t done = ::waitpid(-1, &status, 0);
@@ -184,6 +213,7 @@ int run_check_parallel(const CheckFlags& flags, const std::vector<const Statemen
 
 int run_check(CheckFlags& flags) {
   require_device(flags.options.device);
+  set_compute_threads(flags.threads);
   flags.options.budget = properties::budget_from_string(flags.budget);
   torch::manual_seed(static_cast<std::uint64_t>(flags.options.seed));
   const properties::CheckOptions& options = flags.options;
@@ -202,6 +232,7 @@ int run_check(CheckFlags& flags) {
   if (!flags.timings_path.empty()) check_writable_file("--timings", flags.timings_path);
   if (!flags.evidence_dir.empty()) check_writable_directory("--evidence-dir", flags.evidence_dir);
   if (!flags.findings_dir.empty()) check_writable_directory("--record-findings", flags.findings_dir);
+  start_order(selected, flags.schedule_path);  // a bad --schedule file is bad input, refused before any work
   if (flags.jobs > 1 && selected.size() > 1) return run_check_parallel(flags, selected);
   std::vector<StatementResult> results;
   nlohmann::json timings = nlohmann::json::object();
@@ -266,7 +297,7 @@ Command add_check(CLI::App& app) {
   CLI::App* command = app.add_subcommand("check", "Check statements and print one verdict each, with evidence");
   auto flags = std::make_shared<CheckFlags>();
   command->add_option("ids", flags->ids, "Statement ids (see `icsr list`), or all")->required();
-  add_check_flags(*command, flags->options, flags->budget);
+  add_check_flags(*command, flags->options, flags->budget, flags->threads);
   command->add_option("--json", flags->json_path, "Write the evidence (one object per statement) to this file");
   properties::Pins& pins = flags->options.pins;
   command->add_option("--d", pins.d, "Fix the dimension d instead of drawing it");
@@ -291,6 +322,10 @@ Command add_check(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--timings", flags->timings_path,
                       "Write each statement's wall time and the run's to this JSON file (the evidence carries no time)");
+  command->add_option("--schedule", flags->schedule_path,
+                      "With --jobs: start the statements that took longest in this earlier --timings file first (those "
+                      "not in it before all); the evidence does not depend on the order")
+      ->check(CLI::ExistingFile);
   return {command, [flags] { return run_check(*flags); }};
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -65,7 +67,25 @@ void require_device(const std::string& device) {
   }
 }
 
-void add_check_flags(CLI::App& command, properties::CheckOptions& options, std::string& budget) {
+void set_compute_threads(int threads) {
+  if (threads < 1) throw std::invalid_argument("--threads must be >= 1, got " + std::to_string(threads));
+  torch::set_num_threads(threads);
+  using SetThreads = void (*)(int);
+  if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) reinterpret_cast<SetThreads>(symbol)(threads);
+}
+
+void keep_freed_memory() {
+  ::mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());  // never give the top of the heap back
+  ::mallopt(M_TOP_PAD, 256 << 20);                                // grow the heap in large steps
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);                          // tensors up to 32 MiB come from the heap
+}
+
+void add_check_flags(CLI::App& command, properties::CheckOptions& options, std::string& budget, int& threads) {
+  command.add_option("--threads", threads,
+                     "LibTorch and OpenBLAS threads in each process (the checks' matrices are small: use --jobs to "
+                     "check statements side by side instead)")
+      ->check(kPositiveInt)
+      ->capture_default_str();
   command.add_option("--budget", budget, "quick (CI-sized, minutes) or full (statistically decisive)")
       ->check(CLI::IsMember({"quick", "full"}))
       ->capture_default_str();

@@ -35,8 +35,18 @@ void check_writable_directory(const std::string& flag, const std::string& path);
 // Throws std::invalid_argument for --device cuda when LibTorch sees no CUDA device.
 void require_device(const std::string& device);
 
-// --budget, --seed, --device, --c and --alpha, declared once for `check` and `report`.
-void add_check_flags(CLI::App& command, properties::CheckOptions& options, std::string& budget);
+// Threads of LibTorch (intra-op) and OpenBLAS in this process. The checks multiply many small matrices, where
+// more threads mostly spin (thm5.1.transformer at the full budget: 430 s in two processes of two threads each,
+// 124 s in one process of one thread), so `check` and `report` default to 1 and parallelise across statements
+// with --jobs. OpenBLAS is reached through dlsym: a LibTorch built without it is left as it is.
+void set_compute_threads(int threads);
+// glibc returns freed heap to the system at once by default, so each trial's fresh tensors fault their pages in
+// again (a third of thm5.1.transformer's time went to the kernel). Keeps freed memory for reuse instead.
+void keep_freed_memory();
+
+// --budget, --seed, --device, --c, --alpha, --shrink-budget, --proof-only and --threads, declared once for
+// `check` and `report`.
+void add_check_flags(CLI::App& command, properties::CheckOptions& options, std::string& budget, int& threads);
 
 // A subcommand: its parsed CLI11 app and what runs when it was named. Each cli/<name>.cpp adds one.
 struct Command {

@@ -16,6 +16,7 @@
 
 int main(int argc, char** argv) {
   using namespace icsr::cli;
+  keep_freed_memory();
   CLI::App app{"icsr: property-based checks of 'On the Learn-to-Optimize Capabilities of Transformers in "
                "In-Context Sparse Recovery' (Liu, Zhou, Shen, Yang; ICLR 2025)"};
   app.require_subcommand(0, 1);

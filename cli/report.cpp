@@ -20,6 +20,7 @@ namespace {
 struct ReportFlags {
   reports::ReportOptions options;
   std::string budget = "quick", shard = "1/1", only, sweeps = "all";
+  int threads = 1;
   std::vector<std::string> merge_dirs;
   bool only_given = false;
 };
@@ -51,6 +52,7 @@ int run_report(ReportFlags& flags) {
     }
   }
   require_device(options.check.device);
+  set_compute_threads(flags.threads);
   torch::manual_seed(static_cast<std::uint64_t>(options.check.seed));
   const int errors = reports::run_report(options);
   std::cerr << (options.shard.whole() ? "report written to " + options.out + "/index.md\n"
@@ -70,7 +72,7 @@ Command add_report(CLI::App& app) {
       "report", "Run every statement and the figure sweeps; write DIR/index.md, one page per statement, CSV, JSON and "
                 "figures (gnuplot)");
   auto flags = std::make_shared<ReportFlags>();
-  add_check_flags(*command, flags->options.check, flags->budget);
+  add_check_flags(*command, flags->options.check, flags->budget, flags->threads);
   command->add_option("--out", flags->options.out, "Report directory")->capture_default_str();
   command->add_option("--shard", flags->shard, "Run units i, i+n, ... only and write their JSON (no pages); combine with --merge")
       ->capture_default_str();

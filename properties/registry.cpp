@@ -12,6 +12,7 @@
 #include "properties/statements/lemma4_norm_bound.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
 #include "properties/statements/prop1_b_silences_keys.hpp"
+#include "properties/statements/proof_steps_d1.hpp"
 #include "properties/statements/thm4_1_equivalence.hpp"
 #include "properties/statements/thmE1_readout.hpp"
 #include "properties/statements/trained_models.hpp"
@@ -75,6 +76,15 @@ const std::vector<Statement>& registry() {
       expect(remark2_statement(), Verdict::inconclusive, Verdict::violated),  // remark2
       expect(convergence_statement(ConvergenceClaim::theoremD1), Verdict::inconclusive, Verdict::violated),  // thmD.1
       expect(convergence_statement(ConvergenceClaim::theoremD1, true), Verdict::inconclusive, Verdict::violated),  // thmD.1.iso
+      // The proof of Theorem D.1 step by step (proof_steps_d1.hpp); the report draws them as a chain.
+      expect(proof_step_d1(D1Step::D9), Verdict::holds),       // thmD.1.step.D9
+      expect(proof_step_d1(D1Step::D10), Verdict::holds),      // thmD.1.step.D10
+      expect(proof_step_d1(D1Step::D14), Verdict::violated),   // thmD.1.step.D14
+      expect(proof_step_d1(D1Step::D11), Verdict::violated),   // thmD.1.step.D11
+      expect(proof_step_d1(D1Step::D6), Verdict::violated),    // thmD.1.step.D6
+      expect(proof_step_d1(D1Step::D5), Verdict::holds),       // thmD.1.step.D5
+      expect(proof_step_d1(D1Step::rate), Verdict::holds),     // thmD.1.step.rate
+      expect(proof_step_d1(D1Step::prop2), Verdict::violated), // thmD.1.step.prop2
       expect(shaped(corD1_construction_statement(), LogicalForm::identity, "∀ inputs : the construction of Appendix D.2 keeps [β]_i = 0 for i ∉ 𝕊 and runs LISTA-VM-SS"), Verdict::holds),  // corD.1.construction
       expect(convergence_statement(ConvergenceClaim::corollaryD1), Verdict::inconclusive, Verdict::violated),  // corD.1
       expect(shaped(lemma4_statement(), LogicalForm::implication, "∀ X, β^(k) with (C.12) and ‖β^(k)‖ ≤ C_x : ‖β^(k+1)‖ ≤ C_x"), Verdict::violated),  // lemma4
@@ -104,6 +114,18 @@ const Statement& find_statement(const std::string& id) {
     known += (known.empty() ? "" : ", ") + statement.id;
   }
   throw std::invalid_argument("unknown statement '" + id + "'; known: " + known);
+}
+
+const std::vector<ProofChain>& proof_chains() {
+  static const std::vector<ProofChain> chains{{"Theorem D.1 (Proposition 2, Appendix D.1)", proof_chain_d1()}};
+  return chains;
+}
+
+std::string first_failing_step(const ProofChain& chain, const std::function<std::string(const std::string&)>& verdict_of) {
+  for (const std::string& id : chain.steps) {
+    if (verdict_of(id) == "violated") return id;
+  }
+  return "";
 }
 
 }  // namespace icsr::properties

@@ -238,6 +238,11 @@ std::string evidence_summary(const json& result) {
   } else {
     text = fmt::format("{} configurations; worst error/tolerance {:.3g}", result.value("trials", 0),
                        result.value("worst_ratio", 0.0));
+    if (result.contains("figures") && result.at("figures").contains("targeted")) {
+      const json& targeted = result.at("figures").at("targeted");
+      text += fmt::format(" (best by sampling {:.3g}, by the targeted climb {:.3g})", targeted.value("random_best_ratio", 0.0),
+                          targeted.value("targeted_best_ratio", 0.0));
+    }
   }
   if (result.contains("counterexample") && !result.at("counterexample").is_null()) {
     text += "; shrunk counterexample " + short_text(result.at("counterexample").value("shown", ""), 90);
@@ -267,6 +272,32 @@ std::string tightness(const json& result) {
 
 std::string verdict_cell(const std::string& verdict) {
   return verdict == "violated" ? "**violated**" : verdict == "holds" ? "**holds**" : verdict == "error" ? "*error*" : verdict;
+}
+
+// A proof checked step by step (properties::proof_chains): each step's verdict, how often its premises were unmet,
+// its worst error/tolerance, and the first step that fails. Steps not in this run are listed as not run.
+std::string proof_chain_section(const properties::ProofChain& chain, const json& statements) {
+  std::string text = fmt::format("### {}\n\n| step | paper | premises unmet / draws | verdict | worst error/tolerance |\n"
+                                 "|---|---|---|---|---|\n",
+                                 chain.proof);
+  for (const std::string& id : chain.steps) {
+    if (!statements.contains(id)) {
+      text += fmt::format("| `{}` | | | not run | |\n", id);
+      continue;
+    }
+    const json& result = statements.at(id);
+    const json& figures = result.value("figures", json::object());
+    text += fmt::format("| [`{0}`](statements/{0}.md) | {1} | {2} / {3} | {4} | {5:.3g} |\n", id,
+                        short_text(result.value("paper_label", ""), 90), figures.value("premise_unmet", 0),
+                        result.value("trials", 0), verdict_cell(result.value("verdict", "")), result.value("worst_ratio", 0.0));
+  }
+  const std::string first = properties::first_failing_step(chain, [&](const std::string& id) {
+    return statements.contains(id) ? statements.at(id).value("verdict", "") : std::string();
+  });
+  text += first.empty() ? "\nNo step of this run fails.\n\n"
+                        : fmt::format("\nFirst failing step: [`{0}`](statements/{0}.md) ({1}).\n\n", first,
+                                      short_text(statements.at(first).value("claim", ""), 300));
+  return text;
 }
 
 // An existential statement's judgements, for its page: the proof's witness, the searched witness, the
@@ -656,6 +687,9 @@ int render_report(const std::string& dir) {
   index += fmt::format("\n{} statements: {} hold, {} violated, {} unresolved, {} inconclusive, {} vacuous{}.\n\n", order.size(),
                        counts["holds"], counts["violated"], counts["unresolved"], counts["inconclusive"], counts["vacuous"],
                        counts["error"] > 0 ? fmt::format(", {} ended in an error", counts["error"]) : "");
+  index += "## Proof chains\n\nEach step of a proof checked as its own ∀-implication under the premises the proof has at "
+           "that point; a draw where they fail counts as premise unmet (a premise that never holds shows as a vacuous step).\n\n";
+  for (const properties::ProofChain& chain : properties::proof_chains()) index += proof_chain_section(chain, statements);
   if (data.contains("section6_baselines") && data.contains("section6_robustness")) {
     index += "## Section 6 like for like\n\n" + section6_markdown(data.at("section6_baselines"), data.at("section6_robustness")) +
              "\n";

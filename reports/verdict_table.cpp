@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -64,6 +65,38 @@ std::string eta_layers_markdown() {
 
 std::string findings_dir() { return ICSR_FINDINGS_DIR; }
 
+std::string recorded_value(const std::string& id, const std::string& pointer, const std::string& spec, const std::string& findings) {
+  const properties::Finding finding = properties::load_finding(findings + "/" + id + ".json");
+  const nlohmann::json record = {{"counterexample", finding.counterexample}, {"observed", finding.observed}};
+  const nlohmann::json::json_pointer at(pointer);
+  if (!record.contains(at)) throw std::runtime_error(fmt::format("{}: no value at {} in the recorded finding", id, pointer));
+  const nlohmann::json& value = record.at(at);
+  if (value.is_number_integer()) return fmt::format(fmt::runtime("{:" + spec + "}"), value.get<std::int64_t>());
+  if (value.is_number()) return fmt::format(fmt::runtime("{:" + (spec.empty() ? std::string(".3g") : spec) + "}"), value.get<double>());
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+std::string fill_placeholders(std::string body, const std::string& findings) {
+  for (std::size_t at = body.find("{{"); at != std::string::npos; at = body.find("{{", at)) {
+    const std::size_t end = body.find("}}", at);
+    if (end == std::string::npos) throw std::runtime_error("an unclosed {{ in a finding's text");
+    const std::string name = body.substr(at + 2, end - at - 2);
+    std::string text;
+    if (name == "eta_layers") {
+      text = eta_layers_markdown();
+    } else {
+      const std::size_t colon = name.find(':'), bar = name.find('|');
+      if (colon == std::string::npos) throw std::runtime_error("unknown placeholder {{" + name + "}} in a finding's text");
+      const std::string pointer = name.substr(colon + 1, bar == std::string::npos ? std::string::npos : bar - colon - 1);
+      text = recorded_value(name.substr(0, colon), pointer, bar == std::string::npos ? "" : name.substr(bar + 1), findings);
+    }
+    body.replace(at, end + 2 - at, text);
+    at += text.size();
+  }
+  return body;
+}
+
 std::string findings_catalogue() { return ICSR_FINDINGS_CATALOGUE; }
 
 std::string findings_markdown(const std::string& catalogue) {
@@ -83,9 +116,7 @@ std::string findings_markdown(const std::string& catalogue) {
     const std::string note = finding.at("kind_note").get<std::string>();
     kind = kind.empty() ? note : note.empty() ? kind : kind + " (" + note + ")";
     for (const auto& id : finding.at("statements")) properties::find_statement(id.get<std::string>());  // throws if unknown
-    std::string body = finding.at("body").get<std::string>();
-    const std::string placeholder = "{{eta_layers}}";
-    if (const std::size_t at = body.find(placeholder); at != std::string::npos) body.replace(at, placeholder.size(), eta_layers_markdown());
+    const std::string body = fill_placeholders(finding.at("body").get<std::string>(), findings_dir());
     std::string indented;
     std::istringstream lines(body);
     for (std::string line; std::getline(lines, line);) indented += (line.empty() ? "" : "    ") + line + "\n";
@@ -106,6 +137,18 @@ std::string verdicts_markdown(const std::string& findings) {
     out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", statement.id, statement.label, properties::to_string(statement.form),
                        cell(statement.expected), existential ? cell(statement.expected_proof) : "—",
                        !existential ? "—" : statement.searches_witness ? "LISTA-VM rules" : "none yet");
+  }
+  out += "\nProofs checked step by step (each step a ∀-implication under the premises the proof has there; the report draws "
+         "the chains with their evidence):\n\n";
+  for (const properties::ProofChain& chain : properties::proof_chains()) {
+    const auto declared = [](const std::string& id) {
+      const auto& verdict = properties::find_statement(id).expected;
+      return verdict ? properties::to_string(*verdict) : std::string("undeclared");
+    };
+    std::string steps;
+    for (const std::string& id : chain.steps) steps += fmt::format("{}`{}` {}", steps.empty() ? "" : " → ", id, cell(properties::find_statement(id).expected));
+    const std::string first = properties::first_failing_step(chain, declared);
+    out += fmt::format("- {}: {}. First failing step: {}.\n", chain.proof, steps, first.empty() ? "none" : "`" + first + "`");
   }
   out += "\nRecorded findings (`properties/findings/`, replayed by `Findings.*` from their seed and their RC_PARAMS):\n\n";
   for (const properties::Finding& finding : properties::load_findings(findings)) {
@@ -135,6 +178,29 @@ std::string timings_markdown(const std::string& timings_file) {
       fmt::format("{} cores", timings.value("cores", 0)),
       timings.at("total_wall_seconds").get<double>(), rows.size(), sum);
   for (const auto& [seconds, id] : rows) out += fmt::format("| `{}` | {:.1f} |\n", id, seconds);
+  return out;
+}
+
+std::string targeted_markdown(const std::string& benchmark_file) {
+  std::ifstream in(benchmark_file);
+  if (!in) throw std::runtime_error("cannot read the benchmark file " + benchmark_file);
+  const nlohmann::json run = nlohmann::json::parse(in);
+  std::string out = fmt::format(
+      "`bench_targeted` on {} ({} CPUs): mean over each benchmark's iterations (one base seed each) of the "
+      "configurations scanned and the seconds spent until the first counterexample; a scan stops at 20,000 "
+      "configurations (censored: the ratio is then a lower bound).\n\n"
+      "| statement | configurations, sampling | configurations, targeted | seconds, sampling | seconds, targeted | "
+      "sampling / targeted (time) | censored sampling scans |\n|---|---|---|---|---|---|---|\n",
+      run.at("context").value("host_name", "unknown"), run.at("context").value("num_cpus", 0));
+  for (const auto& benchmark : run.at("benchmarks")) {
+    std::string name = benchmark.at("name").get<std::string>();
+    name = name.substr(name.rfind('_') + 1);
+    name = name.substr(0, name.find('/'));
+    out += fmt::format("| `{}` | {:.1f} | {:.1f} | {:.3g} | {:.3g} | {:.3g} | {} |\n", name,
+                       benchmark.at("sampling_configurations").get<double>(), benchmark.at("targeted_configurations").get<double>(),
+                       benchmark.at("sampling_seconds").get<double>(), benchmark.at("targeted_seconds").get<double>(),
+                       benchmark.at("speedup").get<double>(), benchmark.at("sampling_censored").get<double>());
+  }
   return out;
 }
 

@@ -2,7 +2,8 @@
 # Rewrites every generated block of README.md from the program's own output (the blocks between
 # "<!-- icsr ... begin" and "<!-- icsr ... end -->" markers): the verdict table and findings
 # (icsr verdicts), the empirical-N_0 study (icsr empirical-n0 --readme), Section 6 (icsr section6)
-# and the full-budget timings (icsr timings benchmarks/full_budget_timings.json, when that file exists).
+# the full-budget timings (icsr timings benchmarks/full_budget_timings.json, when that file exists) and the
+# time-to-first-counterexample table (--targeted benchmarks/targeted.json, when that file exists).
 # ctest fails when a block drifts from what the program writes; run this after a change that moves a number.
 # Usage: scripts/update_readme.sh [build dir, default build]
 set -euo pipefail
@@ -14,7 +15,13 @@ trap 'rm -f "$generated"' EXIT
 "$icsr" verdicts > "$generated"
 "$icsr" empirical-n0 --readme >> "$generated"
 "$icsr" section6 >> "$generated"
-if [ -f benchmarks/full_budget_timings.json ]; then "$icsr" timings benchmarks/full_budget_timings.json >> "$generated"; fi
+if [ -f benchmarks/full_budget_timings.json ]; then
+  if [ -f benchmarks/targeted.json ]; then
+    "$icsr" timings benchmarks/full_budget_timings.json --targeted benchmarks/targeted.json >> "$generated"
+  else
+    "$icsr" timings benchmarks/full_budget_timings.json >> "$generated"
+  fi
+fi
 python3 - "$generated" README.md <<'PY'
 import re, sys
 generated = open(sys.argv[1], encoding="utf-8").read()

@@ -59,6 +59,29 @@ TEST(Cli, ParallelCheckGivesTheSerialEvidence) {
   EXPECT_FALSE(second.contains("wall_seconds"));  // the evidence carries no time
 }
 
+// --schedule FILE starts the statements that took longest in an earlier --timings file first (absent ones before
+// all); the evidence is the list-order evidence all the same. A file that is not a timings file is bad input.
+TEST(Cli, ScheduleStartsTheLongestFirstWithoutChangingTheEvidence) {
+  const std::string schedule = ::testing::TempDir() + "icsr_schedule.json", serial = ::testing::TempDir() + "icsr_sched_serial.json",
+                    parallel = ::testing::TempDir() + "icsr_sched_parallel.json";
+  std::ofstream(schedule) << R"({"wall_seconds": {"c3.mlp.corrected": 1.0, "lemma4": 50.0, "prop1.B": 100.0}})";
+  const std::string ids = "c3.mlp.corrected lemma4 prop1.B lemma1.support";
+  const auto one = run_command(icsr("check " + ids + " --json " + serial));
+  const auto two = run_command(icsr("check " + ids + " --jobs 2 --schedule " + schedule + " --json " + parallel));
+  EXPECT_EQ(two.exit_code, one.exit_code) << two.output;
+  const std::size_t absent = two.output.find("started lemma1.support"), longest = two.output.find("started prop1.B"),
+                    middle = two.output.find("started lemma4"), shortest = two.output.find("started c3.mlp.corrected");
+  ASSERT_NE(shortest, std::string::npos) << two.output;
+  EXPECT_LT(absent, longest);
+  EXPECT_LT(longest, middle);
+  EXPECT_LT(middle, shortest);
+  std::ifstream a(serial), b(parallel);
+  EXPECT_EQ(nlohmann::json::parse(a).at("statements"), nlohmann::json::parse(b).at("statements"));
+  std::ofstream(schedule) << R"({"not": "timings"})";
+  EXPECT_EQ(run_command(icsr("check " + ids + " --jobs 2 --schedule " + schedule)).exit_code, 2);
+  EXPECT_EQ(run_command(icsr("check lemma4 --schedule /no/such/file.json")).exit_code, 2);
+}
+
 // --shrink-budget 0: the first failing case is reported unshrunk, says so, and the verdict is unchanged.
 TEST(Cli, ShrinkBudgetCutsShrinkingButNotTheVerdict) {
   const std::string path = ::testing::TempDir() + "icsr_shrink.json";

@@ -4,9 +4,11 @@
 #include <map>
 #include <random>
 
+#include "properties/harness/targeted.hpp"
 #include "properties/harness/verdict.hpp"
 #include "properties/registry.hpp"
 #include "properties/statements/lemma3_coherence.hpp"
+#include "properties/statements/proof_steps_d1.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
 #include "theory/subexponential.hpp"
 #include "reports/evidence.hpp"
@@ -366,6 +368,88 @@ TEST(Statements, SameSeedSameEvidence) {
   const nlohmann::json first = statement.check(options);
   const nlohmann::json second = statement.check(options);
   EXPECT_EQ(first.dump(), second.dump());
+}
+
+// The proof of Theorem D.1 obtains (D.11) (hence (D.6), over every i in [d]) from event A and (D.14), but A bounds
+// D_i^T X_i from above only on the support. With isotropic rows, d = 32, S = 1, delta = 0.9, n = ceil(N_0) and
+// gamma = 0.97 (inside (D.14)), some draws meet A and (D.14) and still have gamma max_i D_i^T X_i > 1: the step
+// thmD.1.step.D11 fails on isotropic rows too, not only on the anisotropic ones of finding 6.
+TEST(Statements, D1StepD11FailsOnIsotropicRowsBecauseEventABoundsOnlyTheSupport) {
+  ConvergenceCase value;
+  value.d = 32;
+  value.S = 1;
+  value.K = 4;
+  value.gamma = 0.97;
+  value.delta = 0.9;
+  value.n_step = 0;
+  value.anisotropic = false;
+  const double c = theory::derived_gaussian_c();
+  int met = 0, failed = 0;
+  for (std::uint64_t seed = 1; seed <= 400; ++seed) {
+    value.seed = seed;
+    const TrialOutcome d14 = evaluate_d1_step(value, D1Step::D14, c);
+    ASSERT_TRUE(!d14.vacuous && d14.passed()) << "gamma = 0.97 must satisfy (D.14) here";
+    const TrialOutcome d11 = evaluate_d1_step(value, D1Step::D11, c);
+    if (d11.vacuous) continue;  // event A fails on this draw
+    ++met;
+    if (!d11.passed()) {
+      ++failed;
+      // The support's diagonal is inside A's bound; the coordinate that breaks (D.11) is off the support.
+      EXPECT_LE(d11.details.at("support_diagonal_max").get<double>(), d11.details.at("lemma3_upper").get<double>());
+      EXPECT_GT(d11.details.at("diagonal_max").get<double>(), 1.0 / value.gamma);
+    }
+  }
+  EXPECT_GT(met, 100);
+  EXPECT_GT(failed, met / 10) << failed << " of " << met << " draws with event A and (D.14)";
+}
+
+// The l1-ball projection (sort and soft-threshold) against its bisection reference, inside and outside the ball.
+TEST(Targeted, L1BallProjectionEqualsTheBisectionReference) {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int d = 1 + trial % 12;
+    const Eigen::VectorXd v = Eigen::VectorXd::NullaryExpr(d, [&]() { return 3.0 * normal(rng); });
+    const Eigen::VectorXd centre = Eigen::VectorXd::NullaryExpr(d, [&]() { return normal(rng); });
+    const double radius = std::abs(normal(rng));
+    const Eigen::VectorXd fast = project_to_l1_ball(v, centre, radius), slow = project_to_l1_ball_reference(v, centre, radius);
+    EXPECT_LE((fast - slow).norm(), 1e-9 * (1.0 + v.norm())) << trial;
+    EXPECT_LE((fast - centre).lpNorm<1>(), radius * (1.0 + 1e-12) + 1e-15) << trial;
+  }
+}
+
+// Both climbs on max ||A x|| over the sphere ||x|| = r, whose maximum r sigma_max(A) Eigen's SVD gives: the
+// gradient climb reaches it, the derivative-free one comes within 1%, and both never lose the start's margin.
+TEST(Targeted, ClimbsReachTheLargestSingularValueOnTheSphere) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal;
+  const int d = 6;
+  const Eigen::MatrixXd A = Eigen::MatrixXd::NullaryExpr(d, d, [&]() { return normal(rng); });
+  const double r = 2.5, optimum = r * Eigen::JacobiSVD<Eigen::MatrixXd>(A).singularValues()(0);
+  const Eigen::VectorXd start = Eigen::VectorXd::NullaryExpr(d, [&]() { return normal(rng); });
+  const auto sphere = [&](const Eigen::VectorXd& x) { return project_to_sphere(x, Eigen::VectorXd::Zero(d), r); };
+  const torch::Tensor At = torch::from_blob(const_cast<double*>(A.data()), {d, d}, torch::kFloat64).t().clone();
+  const Climb gradient = climb_gradient([&](const torch::Tensor& x) { return torch::mv(At, x).norm(); }, start, sphere, r, 200);
+  EXPECT_NEAR(gradient.margin, optimum, 1e-6 * optimum);
+  EXPECT_NEAR(gradient.best.norm(), r, 1e-12 * r);
+  EXPECT_GE(gradient.margin, gradient.start_margin);
+  std::mt19937_64 climb_rng(11);
+  const Climb free = climb_free([&](const Eigen::VectorXd& x) { return (A * x).norm(); }, start, sphere, 0.5 * r, 3000, climb_rng);
+  EXPECT_GT(free.margin, 0.99 * optimum);
+  EXPECT_LE(free.margin, optimum * (1.0 + 1e-12));
+  EXPECT_EQ(free.evaluations, 3000);
+  std::mt19937_64 again(11);
+  EXPECT_EQ(climb_free([&](const Eigen::VectorXd& x) { return (A * x).norm(); }, start, sphere, 0.5 * r, 3000, again).best, free.best);
+}
+
+// Lemma 4 at the quick budget: the climb reaches at least the margin of the draw it starts from, and beyond the
+// bound (the statement is violated); its figures carry both best ratios.
+TEST(Targeted, Lemma4ClimbReachesAtLeastTheSampledMargin) {
+  const StatementResult result = find_statement("lemma4").check(testing::quick_options());
+  const nlohmann::json& targeted = result.figures.at("targeted");
+  EXPECT_GE(targeted.at("targeted_best_ratio").get<double>(), targeted.at("random_best_ratio").get<double>());
+  EXPECT_GT(targeted.at("targeted_best_ratio").get<double>(), 1.0);
+  EXPECT_GT(targeted.at("targeted_beat_random").get<int>(), 0);
 }
 
 }  // namespace

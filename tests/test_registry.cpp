@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "properties/findings/loader.hpp"
 #include "properties/harness/spec.hpp"
 #include "properties/registry.hpp"
 #include "reports/evidence.hpp"
@@ -84,7 +87,9 @@ TEST(Registry, ListsThePaperStatementsInPaperOrderThenTheConjectures) {
   const std::vector<std::string> expected{
       "thm4.1",     "prop1.B",   "c3.mlp",     "c3.mlp.corrected", "lemma1",       "lemma1.support",     "lemma2",
       "lemma3",     "lemma3.lower", "lemma3.upper", "lemma3.offdiag", "thm5.1",     "thm5.1.iso",         "thm5.1.transformer",
-      "remark2",    "thmD.1",    "thmD.1.iso", "corD.1.construction", "corD.1",     "lemma4",             "corE.1",
+      "remark2",    "thmD.1",    "thmD.1.iso", "thmD.1.step.D9", "thmD.1.step.D10", "thmD.1.step.D14", "thmD.1.step.D11",
+      "thmD.1.step.D6", "thmD.1.step.D5", "thmD.1.step.rate", "thmD.1.step.prop2",
+      "corD.1.construction", "corD.1",     "lemma4",             "corE.1",
       "thmE.1.construction", "thmE.1", "remark4", "exp.fixed_degrades", "exp.vm_beats_ista", "exp.meta_no_rescue",
       "exp.ss_beats_vm", "exp.ss_tenfold", "trained.remark2", "trained.remark3", "trained.readout_gap", "trained.probe", "conj.rate2x",
       "conj.meta_beats_fixed"};
@@ -147,6 +152,10 @@ TEST(Registry, ReadmeTimingTableIsWhatTheProgramWrites) {
   const nlohmann::json run = nlohmann::json::parse(in);
   EXPECT_EQ(run.at("budget"), "full");
   EXPECT_EQ(run.at("wall_seconds").size(), registry().size());  // every statement, none left out
+  // The time-to-first-counterexample table (issue 13) is benchmarks/bench_targeted's own JSON.
+  const std::string targeted = std::string(ICSR_SOURCE_DIR) + "/benchmarks/targeted.json";
+  EXPECT_EQ(reports::marked_block(readme, reports::kTargetedBegin, reports::kTargetedEnd), reports::targeted_markdown(targeted))
+      << "README.md's time-to-first-counterexample table differs from " << targeted;
 }
 
 // Each finding's kind against the verdicts the registry declares: a "statement false" names a statement
@@ -182,6 +191,30 @@ TEST(Registry, FindingsAreClassifiedAgainstTheVerdicts) {
     }
   }
   EXPECT_THROW(reports::findings_markdown("/no/such/catalogue.json"), std::runtime_error);
+}
+
+// The findings' texts take the figures of recorded runs from properties/findings/ (fill_placeholders), so a
+// re-recorded counterexample cannot leave a stale number in the README.
+TEST(Registry, FindingTextsTakeTheirFiguresFromTheRecordedFindings) {
+  const std::string dir = std::string(ICSR_SOURCE_DIR) + "/properties/findings";
+  const Finding lemma4 = load_finding(dir + "/lemma4.json");
+  EXPECT_EQ(reports::fill_placeholders("γ = {{lemma4:/counterexample/gamma}}, n = {{lemma4:/counterexample/n}}", dir),
+            fmt::format("γ = {:.3g}, n = {}", lemma4.counterexample.at("gamma").get<double>(),
+                        lemma4.counterexample.at("n").get<int>()));
+  EXPECT_EQ(reports::fill_placeholders("{{lemma4:/counterexample/gamma|.1f}}", dir),
+            fmt::format("{:.1f}", lemma4.counterexample.at("gamma").get<double>()));
+  EXPECT_EQ(reports::fill_placeholders("no placeholder", dir), "no placeholder");
+  EXPECT_THROW(reports::fill_placeholders("{{lemma4:/counterexample/no_such_field}}", dir), std::runtime_error);
+  EXPECT_THROW(reports::fill_placeholders("{{no_such_name}}", dir), std::runtime_error);
+  EXPECT_THROW(reports::fill_placeholders("{{lemma4:/counterexample/gamma", dir), std::runtime_error);
+  EXPECT_THROW(reports::fill_placeholders("{{thm4.1:/counterexample/d}}", dir), std::invalid_argument);  // none recorded
+  // The rendered findings carry the recorded failure count of Lemma 3's shrunk case, and no placeholder is left.
+  const Finding lemma3 = load_finding(dir + "/lemma3.json");
+  const std::string rendered = reports::findings_markdown(std::string(ICSR_SOURCE_DIR) + "/reports/findings.json");
+  EXPECT_NE(rendered.find(fmt::format("with {}/{} failures", lemma3.observed.at("judgement").at("failures").get<int>(),
+                                      lemma3.observed.at("judgement").at("trials").get<int>())),
+            std::string::npos);
+  EXPECT_EQ(rendered.find("{{"), std::string::npos);
 }
 
 // Finding 14's table against the closed form K < 1 + 2 sqrt(2) (4S - 2)(1 - 2 gamma/3), by hand at two cells.

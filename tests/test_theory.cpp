@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/math/distributions/binomial.hpp>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -200,6 +202,43 @@ TEST(Verdict, QuantileUpperConfidence) {
   EXPECT_GE(upper, 49.0);
   EXPECT_LE(upper, 60.0);
   EXPECT_TRUE(std::isinf(properties::quantile_upper_confidence(values, 0.999, 0.95)));
+}
+
+// The bisection in quantile_upper_confidence and quantile_interval against the obvious linear scan over the order
+// statistics, on sizes, levels and confidences where the answer lands at the ends and in between.
+TEST(Verdict, QuantileBoundsBisectionEqualsTheLinearScan) {
+  const auto upper_scan = [](std::vector<double> values, double q, double confidence) {
+    std::sort(values.begin(), values.end());
+    const boost::math::binomial_distribution<> counts(static_cast<double>(values.size()), q);
+    for (std::size_t r = 1; r <= values.size(); ++r) {
+      if (boost::math::cdf(counts, static_cast<double>(r - 1)) >= confidence) return values[r - 1];
+    }
+    return std::numeric_limits<double>::infinity();
+  };
+  const auto lower_scan = [](std::vector<double> values, double q, double tail) {
+    std::sort(values.begin(), values.end());
+    const boost::math::binomial_distribution<> counts(static_cast<double>(values.size()), q);
+    double low = -std::numeric_limits<double>::infinity();
+    for (std::size_t l = 1; l <= values.size() && boost::math::cdf(counts, static_cast<double>(l - 1)) <= tail; ++l) low = values[l - 1];
+    return low;
+  };
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  int cases = 0;
+  for (const std::size_t T : {1, 2, 7, 20, 300, 4001}) {
+    std::vector<double> values(T);
+    for (double& value : values) value = normal(rng);
+    for (const double q : {0.001, 0.05, 0.5, 0.95, 0.999999}) {
+      for (const double confidence : {0.5, 0.9, 0.95, 0.999}) {
+        EXPECT_EQ(properties::quantile_upper_confidence(values, q, confidence), upper_scan(values, q, confidence)) << T << " " << q;
+        const properties::QuantileInterval interval = properties::quantile_interval(values, q, confidence);
+        EXPECT_EQ(interval.low, lower_scan(values, q, (1.0 - confidence) / 2.0)) << T << " " << q << " " << confidence;
+        EXPECT_EQ(interval.high, upper_scan(values, q, 1.0 - (1.0 - confidence) / 2.0)) << T << " " << q << " " << confidence;
+        ++cases;
+      }
+    }
+  }
+  EXPECT_EQ(cases, 120);
 }
 
 TEST(Verdict, QuantileIntervalUsesExactBinomialOrderStatistics) {

@@ -59,15 +59,26 @@ std::vector<TailConstant> gaussian_tail_constants() {
           infimum_over_unit_interval("mean of products of two independent normals", normal_product_rate)};
 }
 
+namespace {
+
+// The three constants depend on nothing: computed once (a trial of an anisotropic design asks for c every time,
+// and the root finding was half of lemma3's time).
+const std::vector<TailConstant>& tail_constants_once() {
+  static const std::vector<TailConstant> constants = gaussian_tail_constants();
+  return constants;
+}
+
+}  // namespace
+
 double derived_gaussian_c() {
   double c = std::numeric_limits<double>::infinity();
-  for (const TailConstant& constant : gaussian_tail_constants()) c = std::min(c, constant.value);
+  for (const TailConstant& constant : tail_constants_once()) c = std::min(c, constant.value);
   return c;
 }
 
 double derived_gaussian_c(const std::vector<double>& sigma) {
   if (sigma.size() < 2) return derived_gaussian_c();
-  const auto constants = gaussian_tail_constants();
+  const auto& constants = tail_constants_once();
   const double ratio = sigma.back() * sigma.back() / (sigma[0] * sigma[1]);
   return std::min({constants[0].value, constants[1].value, constants[2].value * ratio * ratio});
 }

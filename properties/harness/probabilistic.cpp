@@ -9,16 +9,33 @@
 
 namespace icsr::properties {
 
+namespace {
+
+// The smallest r in [1, T] with P{Bin(T, q) <= r - 1} >= level, or T + 1 if none: a bisection, since the CDF
+// grows with r (a linear scan cost up to T incomplete-beta evaluations, a quarter of thmD.1's time at 40,000
+// trials; test_properties compares the two).
+std::size_t first_order_reaching(std::size_t T, double q, double level) {
+  const boost::math::binomial_distribution<> counts(static_cast<double>(T), q);
+  std::size_t low = 1, high = T + 1;  // the answer lies in [low, high]
+  while (low < high) {
+    const std::size_t middle = low + (high - low) / 2;
+    if (boost::math::cdf(counts, static_cast<double>(middle - 1)) >= level) {
+      high = middle;
+    } else {
+      low = middle + 1;
+    }
+  }
+  return low;
+}
+
+}  // namespace
+
 double quantile_upper_confidence(std::vector<double> values, double q, double confidence) {
   if (values.empty()) return std::numeric_limits<double>::infinity();
   std::sort(values.begin(), values.end());
-  const auto T = static_cast<double>(values.size());
   // Smallest r with P{Bin(T, q) <= r - 1} >= confidence.
-  const boost::math::binomial_distribution<> counts(T, q);
-  for (std::size_t r = 1; r <= values.size(); ++r) {
-    if (boost::math::cdf(counts, static_cast<double>(r - 1)) >= confidence) return values[r - 1];
-  }
-  return std::numeric_limits<double>::infinity();
+  const std::size_t r = first_order_reaching(values.size(), q, confidence);
+  return r <= values.size() ? values[r - 1] : std::numeric_limits<double>::infinity();
 }
 
 QuantileInterval quantile_interval(std::vector<double> values, double q, double confidence) {
@@ -29,9 +46,10 @@ QuantileInterval quantile_interval(std::vector<double> values, double q, double 
   std::sort(values.begin(), values.end());
   const std::size_t T = values.size();
   interval.point = values[std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(q * T)), 1, T) - 1];
-  const boost::math::binomial_distribution<> counts(static_cast<double>(T), q);
-  interval.low = -std::numeric_limits<double>::infinity();
-  for (std::size_t l = 1; l <= T && boost::math::cdf(counts, static_cast<double>(l - 1)) <= tail; ++l) interval.low = values[l - 1];
+  // The largest l with P{Bin(T, q) <= l - 1} <= tail: one below the first order whose CDF exceeds the tail
+  // (the next representable level above it).
+  const std::size_t l = first_order_reaching(T, q, std::nextafter(tail, 2.0)) - 1;
+  interval.low = l >= 1 ? values[l - 1] : -std::numeric_limits<double>::infinity();
   return interval;
 }
 

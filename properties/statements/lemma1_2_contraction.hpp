@@ -34,7 +34,9 @@ nlohmann::json describe(const ContractionCase& value);
 
 // error/tolerance: Lemma 1, ||beta^(k+1) - beta*||_1 against c1 e^{-c2 (k-1)} (plus a rounding allowance);
 // Lemma 2, the largest |beta_i^(k+1)| off the support against 0. Vacuous when (D.2) fails.
-TrialOutcome evaluate_contraction(const ContractionCase& value, ContractionClaim claim);
+// targeted = false judges the drawn beta^(k) alone (no climb for Lemma 1, no exact worst case for Lemma 2): the
+// sampling baseline of benchmarks/bench_targeted.cpp.
+TrialOutcome evaluate_contraction(const ContractionCase& value, ContractionClaim claim, bool targeted = true);
 
 Statement contraction_statement(ContractionClaim claim);
 

@@ -23,7 +23,9 @@ struct NormBoundCase {
 };
 
 void showValue(const NormBoundCase& value, std::ostream& os);
-TrialOutcome evaluate_norm_bound(const NormBoundCase& value);
+// targeted = false judges the drawn beta^(k) alone, without the climb (the sampling baseline of
+// benchmarks/bench_targeted.cpp).
+TrialOutcome evaluate_norm_bound(const NormBoundCase& value, bool targeted = true);
 Statement lemma4_statement();
 
 }  // namespace icsr::properties

@@ -178,6 +178,20 @@ ConfigurationPlan plan_for(const ConvergenceCase& value, ConvergenceClaim claim,
 
 }  // namespace
 
+ConvergenceCase draw_convergence_case(const Draw& draw, bool isotropic_only) {
+  ConvergenceCase value;
+  value.d = draw.integer("d", static_cast<int>(draw.pin("S").value_or(1)), 32);
+  value.S = draw.integer("S", 1, value.d);
+  value.K = draw.integer("K");
+  value.gamma = draw.real("gamma");
+  value.delta = draw.real("delta");
+  value.n_step = draw.pin("n") ? 0 : *gen_uniform_int(0, 16);
+  value.n_pinned = static_cast<long>(draw.pin("n").value_or(0));
+  value.anisotropic = isotropic_only ? false : *gen_uniform_int(0, 1) == 1;
+  value.seed = *gen_inner_seed();
+  return value;
+}
+
 std::vector<ParameterRange> convergence_ranges() {
   return {{"d", 1, 32}, {"S", 1, 32}, {"K", 1, 24}, {"delta", 1e-6, 1, false, true, Grid::log, 600}};
 }
@@ -209,19 +223,7 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only) {
   spec.ranges.push_back(below_1_6 ? ParameterRange{"gamma", 0, 1.6, true, true, Grid::linear, 0.01}
                                   : ParameterRange{"gamma", 0, 1.5, true, false, Grid::linear, 0.01});
   spec.ranges.push_back({"n", 1, 1e7});
-  spec.draw = [isotropic_only](const Draw& draw) {
-    ConvergenceCase value;
-    value.d = draw.integer("d", static_cast<int>(draw.pin("S").value_or(1)), 32);
-    value.S = draw.integer("S", 1, value.d);
-    value.K = draw.integer("K");
-    value.gamma = draw.real("gamma");
-    value.delta = draw.real("delta");
-    value.n_step = draw.pin("n") ? 0 : *gen_uniform_int(0, 16);
-    value.n_pinned = static_cast<long>(draw.pin("n").value_or(0));
-    value.anisotropic = isotropic_only ? false : *gen_uniform_int(0, 1) == 1;
-    value.seed = *gen_inner_seed();
-    return value;
-  };
+  spec.draw = [isotropic_only](const Draw& draw) { return draw_convergence_case(draw, isotropic_only); };
   spec.plan = [claim](const ConvergenceCase& value, const CheckOptions& options) {
     return plan_for(value, claim, config_c(value, options.c));
   };

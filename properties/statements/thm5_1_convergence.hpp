@@ -119,4 +119,9 @@ Statement convergence_statement(ConvergenceClaim claim, bool isotropic_only = fa
 // delta in [1e-6, 1). Each statement adds its own gamma (and n) range.
 std::vector<ParameterRange> convergence_ranges();
 
+// Inside rc::gen::exec: the draws of thm5.1, thmD.1, corD.1, corE.1 (and the proof steps of D.1) over a range table
+// with convergence_ranges() and a gamma and n range: d, S <= d, K, gamma, delta, n = N_0 2^(n_step/4) with n_step in
+// [0, 16] unless n is pinned, anisotropic rows half the time unless isotropic_only, and the inner seed.
+ConvergenceCase draw_convergence_case(const Draw& draw, bool isotropic_only);
+
 }  // namespace icsr::properties
