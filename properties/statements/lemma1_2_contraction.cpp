@@ -161,8 +161,6 @@ TrialOutcome evaluate_contraction(const ContractionCase& value, ContractionClaim
       0.25 * radius, targeted ? kClimbEvaluations : 1, climb_rng);
   const double random_error = (next - beta_star).lpNorm<1>();
   const double targeted_error = (step(climb.best) - beta_star).lpNorm<1>();
-  outcome.details["targeted"] = {{"random_ratio", random_error / bound}, {"targeted_ratio", targeted_error / bound},
-                                 {"evaluations", climb.evaluations}};
   outcome.error = std::max(random_error, targeted_error);
   // Rounding allowance: a few ulps of the quantities the step combines, and 1e-12 of the bound: where the lemma is
   // tight (S = 1: the step contracts by exactly e^{-c2}), the climb ends on the ball's boundary and meets the bound
@@ -170,6 +168,10 @@ TrialOutcome evaluate_contraction(const ContractionCase& value, ContractionClaim
   outcome.tolerance = bound * (1.0 + 1e-12) + 64 * std::numeric_limits<double>::epsilon() *
                                                    (c1 + std::max(beta.lpNorm<1>(), climb.best.lpNorm<1>())) * (1.0 + value.d);
   outcome.details["bound"] = bound;
+  // Both margins against the tolerance the verdict uses (error/tolerance, as the evidence's worst ratio).
+  outcome.details["targeted"] = {{"random_ratio", random_error / outcome.tolerance},
+                                 {"targeted_ratio", targeted_error / outcome.tolerance},
+                                 {"evaluations", climb.evaluations}};
   return outcome;
 }
 

@@ -77,7 +77,7 @@ TrialOutcome evaluate_norm_bound(const NormBoundCase& value, bool targeted) {
   outcome.error = std::max(next.norm(), climbed.norm());
   outcome.tolerance = Cx * (1.0 + 1e-12);
   outcome.details = {{"C_x", Cx}, {"sigma_min_XtX", smallest}, {"b_x", b_x},
-                     {"targeted", {{"random_ratio", next.norm() / Cx}, {"targeted_ratio", climbed.norm() / Cx},
+                     {"targeted", {{"random_ratio", next.norm() / outcome.tolerance}, {"targeted_ratio", climbed.norm() / outcome.tolerance},
                                    {"evaluations", climb.evaluations}}}};
   return outcome;
 }
