@@ -13,6 +13,7 @@
 #include "properties/statements/thm5_1_convergence.hpp"
 #include "properties/statements/prop1_b_silences_keys.hpp"
 #include "properties/statements/proof_steps_d1.hpp"
+#include "properties/statements/proof_steps_e1.hpp"
 #include "properties/statements/thm4_1_equivalence.hpp"
 #include "properties/statements/thmE1_readout.hpp"
 #include "properties/statements/trained_models.hpp"
@@ -91,6 +92,10 @@ const std::vector<Statement>& registry() {
       expect(convergence_statement(ConvergenceClaim::corollaryE1), Verdict::inconclusive, Verdict::violated),  // corE.1
       expect(shaped(thmE1_construction_statement(), LogicalForm::identity, "∀ inputs : the read-out layer of Appendix E.1 computes the linear read-out"), Verdict::holds),  // thmE.1.construction
       expect(existential(thmE1_statement(), "∀ δ, δ', d, S, K : ∃ parameters : ∀ n ≥ N_0 : P(read-out error ≤ (E.1)'s bound) ≥ 1 − δ' − nδ", "the proof's: Theorem 5.1's parameters and the linear read-out layer", kTransformerThresholds), Verdict::vacuous, Verdict::vacuous),  // thmE.1
+      // The proof of Theorem E.1's averaging steps (proof_steps_e1.hpp).
+      expect(proof_step_e1(E1Step::E4), Verdict::holds),     // thmE.1.step.E4
+      expect(proof_step_e1(E1Step::E5), Verdict::violated),  // thmE.1.step.E5
+      expect(proof_step_e1(E1Step::E6), Verdict::holds),     // thmE.1.step.E6
       expect(shaped(remark4_statement(), LogicalForm::probabilistic, "∀ δ, d, S, K : P(gap(16 N_0) < gap(N_0)) > 1/2"), Verdict::inconclusive),  // remark4
       expect(shaped(experiment_fixed_degrades(), LogicalForm::qualitative, ""), Verdict::holds),  // exp.fixed_degrades
       expect(shaped(experiment_vm_beats_ista(), LogicalForm::qualitative, ""), Verdict::holds),  // exp.vm_beats_ista
@@ -117,7 +122,8 @@ const Statement& find_statement(const std::string& id) {
 }
 
 const std::vector<ProofChain>& proof_chains() {
-  static const std::vector<ProofChain> chains{{"Theorem D.1 (Proposition 2, Appendix D.1)", proof_chain_d1()}};
+  static const std::vector<ProofChain> chains{{"Theorem D.1 (Proposition 2, Appendix D.1)", proof_chain_d1()},
+                                              {"Theorem E.1 (Appendix E.1), the averaging steps", proof_chain_e1()}};
   return chains;
 }
 

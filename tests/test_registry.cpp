@@ -90,7 +90,7 @@ TEST(Registry, ListsThePaperStatementsInPaperOrderThenTheConjectures) {
       "remark2",    "thmD.1",    "thmD.1.iso", "thmD.1.step.D9", "thmD.1.step.D10", "thmD.1.step.D14", "thmD.1.step.D11",
       "thmD.1.step.D6", "thmD.1.step.D5", "thmD.1.step.rate", "thmD.1.step.prop2",
       "corD.1.construction", "corD.1",     "lemma4",             "corE.1",
-      "thmE.1.construction", "thmE.1", "remark4", "exp.fixed_degrades", "exp.vm_beats_ista", "exp.meta_no_rescue",
+      "thmE.1.construction", "thmE.1", "thmE.1.step.E4", "thmE.1.step.E5", "thmE.1.step.E6", "remark4", "exp.fixed_degrades", "exp.vm_beats_ista", "exp.meta_no_rescue",
       "exp.ss_beats_vm", "exp.ss_tenfold", "trained.remark2", "trained.remark3", "trained.readout_gap", "trained.probe", "conj.rate2x",
       "conj.meta_beats_fixed"};
   EXPECT_EQ(registered_ids(), expected);
