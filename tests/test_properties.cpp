@@ -9,6 +9,7 @@
 #include "properties/registry.hpp"
 #include "properties/statements/lemma3_coherence.hpp"
 #include "properties/statements/proof_steps_d1.hpp"
+#include "properties/statements/proof_steps_e1.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
 #include "theory/subexponential.hpp"
 #include "reports/evidence.hpp"
@@ -450,6 +451,31 @@ TEST(Targeted, Lemma4ClimbReachesAtLeastTheSampledMargin) {
   EXPECT_GE(targeted.at("targeted_best_ratio").get<double>(), targeted.at("random_best_ratio").get<double>());
   EXPECT_GT(targeted.at("targeted_best_ratio").get<double>(), 1.0);
   EXPECT_GT(targeted.at("targeted_beat_random").get<int>(), 0);
+}
+
+// (E.5) with the smallest eta_i that (E.6) allows: at K = 1 it reads a + m x <= a + eta_i x with eta_i = 1, so it fails
+// exactly when m = 2 gamma (2S-1) > 1 (finding 19); (E.4) and (E.6)-from-(E.7) hold on the same configurations.
+TEST(Statements, E1StepE5FailsAtOneLayerExactlyWhenTwoGammaTwoSMinusOneExceedsOne) {
+  const double c = theory::derived_gaussian_c();
+  int failures = 0;
+  for (int S = 1; S <= 3; ++S) {
+    for (int step = 1; step <= 150; step += 7) {
+      ConvergenceCase value;
+      value.d = 10;
+      value.S = S;
+      value.K = 1;
+      value.gamma = 0.01 * step;
+      value.delta = 0.05;
+      const double m = 2.0 * value.gamma * (2 * S - 1);
+      const TrialOutcome e5 = evaluate_e1_step(value, E1Step::E5, c);
+      ASSERT_FALSE(e5.vacuous);
+      EXPECT_EQ(e5.passed(), m <= 1.0) << "S = " << S << ", gamma = " << value.gamma;
+      failures += e5.passed() ? 0 : 1;
+      EXPECT_TRUE(evaluate_e1_step(value, E1Step::E4, c).passed());
+      EXPECT_TRUE(evaluate_e1_step(value, E1Step::E6, c).passed());
+    }
+  }
+  EXPECT_GT(failures, 30);
 }
 
 }  // namespace
