@@ -1,4 +1,5 @@
 #include "properties/statements/proof_steps_d1.hpp"
+#include "properties/statements/proof_steps.hpp"
 
 #include <cmath>
 #include <limits>
@@ -16,13 +17,7 @@
 namespace icsr::properties {
 namespace {
 
-struct StepText {
-  D1Step step;
-  const char* name;      // the id's suffix
-  const char* equation;  // the paper's label
-  const char* claim;
-  const char* quantifiers;
-};
+using StepText = ProofStepText<D1Step>;
 
 const StepText kSteps[] = {
     {D1Step::D9, "D9", "(D.8)-(D.9)",
@@ -54,14 +49,7 @@ const StepText kSteps[] = {
      "∀ 0 < γ < 1.6, configurations, ∀ X with event A : ‖β^(K+1) − β*‖ ≤ c1 e^{−α_n K}"},
 };
 
-const StepText& text_of(D1Step step) {
-  for (const StepText& text : kSteps) {
-    if (text.step == step) return text;
-  }
-  throw std::logic_error("unknown proof step");
-}
-
-std::string id_of(D1Step step) { return std::string("thmD.1.step.") + text_of(step).name; }
+std::string id_of(D1Step step) { return std::string("thmD.1.step.") + step_text(kSteps, step).name; }
 
 // One draw of the quantities the proof reasons about.
 struct D1Draw {
@@ -112,23 +100,13 @@ D1Draw draw_d1(const ConvergenceCase& value, double c, bool run_iterates) {
   return out;
 }
 
-TrialOutcome unmet(const std::string& why) {
-  TrialOutcome outcome;
-  outcome.vacuous = true;
-  outcome.details = {{"premise", why}};
-  return outcome;
-}
-
-// Rounding allowance of a comparison between closed forms of size `scale`.
-double ulps(double scale) { return 64.0 * std::numeric_limits<double>::epsilon() * std::abs(scale); }
-
 }  // namespace
 
 TrialOutcome evaluate_d1_step(const ConvergenceCase& value, D1Step step, double c) {
   const D1Draw draw = draw_d1(value, c, step == D1Step::prop2);
   const double gamma = value.gamma;
   const int S = value.S;
-  if (draw.setting.n < draw.setting.N0) return unmet("n < N_0 (D.7)");
+  if (draw.setting.n < draw.setting.N0) return premise_unmet("n < N_0 (D.7)");
   const double contraction = gamma * (2 * S - 1) * draw.sigma_max + std::abs(1.0 - gamma * draw.sigma_min);
   const double rate_argument = 1.0 - 2.0 * gamma / 3.0 + gamma * (2 * S - 1) * draw.s_d + gamma * draw.s_S;  // e^{-alpha_n}
   TrialOutcome outcome;
@@ -139,7 +117,7 @@ TrialOutcome evaluate_d1_step(const ConvergenceCase& value, D1Step step, double 
                      {"c", c}};
   const auto compare = [&](double left, double right) {
     outcome.error = left;
-    outcome.tolerance = right + ulps(std::max(std::abs(left), std::abs(right)));
+    outcome.tolerance = right + rounding_allowance(std::max(std::abs(left), std::abs(right)));
     return outcome;
   };
   switch (step) {
@@ -147,19 +125,19 @@ TrialOutcome evaluate_d1_step(const ConvergenceCase& value, D1Step step, double 
     case D1Step::D14: return compare(gamma, 1.0 / draw.upper);
     default: break;
   }
-  if (!draw.event_A) return unmet("event A (D.4) fails on this draw");
+  if (!draw.event_A) return premise_unmet("event A (D.4) fails on this draw");
   switch (step) {
     case D1Step::D10: return compare((2 * S - 1) * draw.sigma_max, draw.sigma_min);
     case D1Step::D11:
-      if (gamma > 1.0 / draw.upper) return unmet("(D.14) fails for this gamma");
+      if (gamma > 1.0 / draw.upper) return premise_unmet("(D.14) fails for this gamma");
       return compare(gamma * draw.diagonal_max, 1.0);
     case D1Step::D6: return compare(gamma * draw.diagonal_max, 1.0);
     case D1Step::D5: return compare(contraction, 1.0);
     case D1Step::rate:
-      if (gamma * draw.diagonal_max > 1.0) return unmet("(D.11) fails on this draw");
+      if (gamma * draw.diagonal_max > 1.0) return premise_unmet("(D.11) fails on this draw");
       return compare(contraction, rate_argument);
     case D1Step::prop2: {
-      if (!(rate_argument > 0.0)) return unmet("alpha_n of (D.3) is undefined (its argument is <= 0)");
+      if (!(rate_argument > 0.0)) return premise_unmet("alpha_n of (D.3) is undefined (its argument is <= 0)");
       outcome.error = draw.error;
       outcome.tolerance = theory::convergence_bound(draw.c1, -std::log(rate_argument), value.K);
       outcome.details["c1"] = draw.c1;
@@ -170,48 +148,17 @@ TrialOutcome evaluate_d1_step(const ConvergenceCase& value, D1Step step, double 
   throw std::logic_error("unhandled proof step");
 }
 
-std::vector<std::string> proof_chain_d1() {
-  std::vector<std::string> ids;
-  for (const StepText& text : kSteps) ids.push_back(id_of(text.step));
-  return ids;
-}
+std::vector<std::string> proof_chain_d1() { return step_ids(kSteps, "thmD.1.step."); }
 
 Statement proof_step_d1(D1Step step) {
-  const StepText& text = text_of(step);
-  const std::string id = id_of(step);
-  const std::string label = std::string("Proof of Theorem D.1, step ") + text.equation;
-  std::vector<ParameterRange> ranges = convergence_ranges();
-  ranges.push_back({"gamma", 0, 1.6, true, true, Grid::linear, 0.01});
-  ranges.push_back({"n", 1, 1e7});
-  Statement statement{
-      id, label, text.claim,
-      [id, label, step, ranges](const CheckOptions& options) {
-        const IdentityProperty<ConvergenceCase> property{
-            id,
-            [&ranges, pins = options.pins] {
-              return rc::gen::exec([&ranges, pins] { return draw_convergence_case(Draw(ranges, pins), false); });  // thmD.1's
-            },
-            [step, c_option = options.c](const ConvergenceCase& value) {
-              return evaluate_d1_step(value, step, config_c(value, c_option));
-            },
-            [](const ConvergenceCase& value) { return nlohmann::json(value); },
-            [](const ConvergenceCase& value) {
-              return std::vector<std::string>{value.anisotropic ? "anisotropic rows" : "isotropic rows"};
-            }};
-        const IdentityRun run = run_identity(property, options.counts.configurations, options);
-        StatementResult result = statement_result(id, label, run, options);
-        result.notes =
-            "A step of the proof of Theorem D.1 (Appendix D.1), as a ∀-implication: one draw per configuration, "
-            "premises that fail on a draw are counted in figures.premise_unmet. Configurations as thmD.1: d in [1,32], "
-            "S in [1,d], K in [1,24], delta log-uniform in [1e-6, 1), gamma in (0, 1.6) in steps of 0.01, n in [N_0, 16 "
-            "N_0], Gaussian rows isotropic or anisotropic, c derived per design (or --c), M^V = (2/sigma_d^2) I.";
-        return result;
-      },
-      ranges};
-  statement.budget = budgets::identity;
-  statement.form = LogicalForm::implication;
-  statement.quantifiers = text.quantifiers;
-  return statement;
+  const StepText& text = step_text(kSteps, step);
+  return proof_step_statement(
+      id_of(step), "Theorem D.1", text.equation, text.claim, text.quantifiers, {"gamma", 0, 1.6, true, true, Grid::linear, 0.01},
+      [step](const ConvergenceCase& value, double c) { return evaluate_d1_step(value, step, c); },
+      "A step of the proof of Theorem D.1 (Appendix D.1), as a ∀-implication: one draw per configuration, premises that "
+      "fail on a draw are counted in figures.premise_unmet. Configurations as thmD.1: d in [1,32], S in [1,d], K in [1,24], "
+      "delta log-uniform in [1e-6, 1), gamma in (0, 1.6) in steps of 0.01, n in [N_0, 16 N_0], Gaussian rows isotropic or "
+      "anisotropic, c derived per design (or --c), M^V = (2/sigma_d^2) I.");
 }
 
 }  // namespace icsr::properties

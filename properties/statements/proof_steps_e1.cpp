@@ -1,4 +1,5 @@
 #include "properties/statements/proof_steps_e1.hpp"
+#include "properties/statements/proof_steps.hpp"
 
 #include <cmath>
 #include <limits>
@@ -11,13 +12,7 @@
 namespace icsr::properties {
 namespace {
 
-struct StepText {
-  E1Step step;
-  const char* name;
-  const char* equation;
-  const char* claim;
-  const char* quantifiers;
-};
+using StepText = ProofStepText<E1Step>;
 
 const StepText kSteps[] = {
     {E1Step::E4, "E4", "(E.4)",
@@ -34,29 +29,13 @@ const StepText kSteps[] = {
      "∀ d, S, δ, c, 0 < γ ≤ 3/2, K, i ≥ N_0 with η of (E.7) defined : η ≥ (E.6)'s bound at i"},
 };
 
-const StepText& text_of(E1Step step) {
-  for (const StepText& text : kSteps) {
-    if (text.step == step) return text;
-  }
-  throw std::logic_error("unknown proof step");
-}
-
-std::string id_of(E1Step step) { return std::string("thmE.1.step.") + text_of(step).name; }
-
-double ulps(double scale) { return 64.0 * std::numeric_limits<double>::epsilon() * std::abs(scale); }
-
-TrialOutcome unmet(const std::string& why) {
-  TrialOutcome outcome;
-  outcome.vacuous = true;
-  outcome.details = {{"premise", why}};
-  return outcome;
-}
+std::string id_of(E1Step step) { return std::string("thmE.1.step.") + step_text(kSteps, step).name; }
 
 }  // namespace
 
 TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double c) {
   const ConvergenceSetting setting = convergence_setting(value, ConvergenceClaim::theorem51, c);
-  if (setting.n < setting.N0) return unmet("i < N_0");
+  if (setting.n < setting.N0) return premise_unmet("i < N_0");
   const double i = static_cast<double>(setting.n), gamma = value.gamma, delta = value.delta;
   const int S = value.S, K = value.K;
   const double L = std::log(value.d) + std::log(S) - std::log(delta);
@@ -66,7 +45,7 @@ TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double 
   outcome.details = {{"i", setting.n}, {"N0", setting.N0}, {"c", c}, {"x_i", x}, {"a", a}, {"m", m}};
   const auto compare = [&](double left, double right) {
     outcome.error = left;
-    outcome.tolerance = right + ulps(std::max(std::abs(left), std::abs(right)));
+    outcome.tolerance = right + rounding_allowance(std::max(std::abs(left), std::abs(right)));
     return outcome;
   };
   switch (step) {
@@ -77,14 +56,14 @@ TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double 
     }
     case E1Step::E5: {
       const double denominator = a - (K - 1) * x;
-      if (!(denominator > 0.0)) return unmet("(E.6) has no eta_i: its denominator is <= 0");
+      if (!(denominator > 0.0)) return premise_unmet("(E.6) has no eta_i: its denominator is <= 0");
       const double eta_i = a / denominator;
       outcome.details["eta_i"] = eta_i;
       return compare(std::pow(a + m * x, K), std::pow(a, K) + eta_i * K * std::pow(a, K - 1) * x);
     }
     case E1Step::E6: {
       const double denominator_i = a - (K - 1) * x, denominator_0 = a - (K - 1) * x0;
-      if (!(denominator_0 > 0.0)) return unmet("eta of (E.7) is undefined (finding 14)");
+      if (!(denominator_0 > 0.0)) return premise_unmet("eta of (E.7) is undefined (finding 14)");
       outcome.details["eta"] = a / denominator_0;
       return compare(a / denominator_i, a / denominator_0);
     }
@@ -92,45 +71,16 @@ TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double 
   throw std::logic_error("unhandled proof step");
 }
 
-std::vector<std::string> proof_chain_e1() {
-  std::vector<std::string> ids;
-  for (const StepText& text : kSteps) ids.push_back(id_of(text.step));
-  return ids;
-}
+std::vector<std::string> proof_chain_e1() { return step_ids(kSteps, "thmE.1.step."); }
 
 Statement proof_step_e1(E1Step step) {
-  const StepText& text = text_of(step);
-  const std::string id = id_of(step);
-  const std::string label = std::string("Proof of Theorem E.1, step ") + text.equation;
-  std::vector<ParameterRange> ranges = convergence_ranges();
-  ranges.push_back({"gamma", 0, 1.5, true, false, Grid::linear, 0.01});
-  ranges.push_back({"n", 1, 1e7});
-  Statement statement{
-      id, label, text.claim,
-      [id, label, step, ranges](const CheckOptions& options) {
-        const IdentityProperty<ConvergenceCase> property{
-            id,
-            [&ranges, pins = options.pins] {
-              return rc::gen::exec([&ranges, pins] { return draw_convergence_case(Draw(ranges, pins), false); });
-            },
-            [step, c_option = options.c](const ConvergenceCase& value) {
-              return evaluate_e1_step(value, step, config_c(value, c_option));
-            },
-            [](const ConvergenceCase& value) { return nlohmann::json(value); },
-            [](const ConvergenceCase&) { return std::vector<std::string>{}; }};
-        const IdentityRun run = run_identity(property, options.counts.configurations, options);
-        StatementResult result = statement_result(id, label, run, options);
-        result.notes =
-            "A step of the proof of Theorem E.1 (Appendix E.1), as a ∀-implication over the configurations of thm5.1 "
-            "(d in [1,32], S in [1,d], K in [1,24], delta log-uniform in [1e-6, 1), gamma in (0, 3/2], i = n in [N_0, "
-            "16 N_0], c derived per design or --c); deterministic, premises that fail counted in figures.premise_unmet.";
-        return result;
-      },
-      ranges};
-  statement.budget = budgets::identity;
-  statement.form = LogicalForm::implication;
-  statement.quantifiers = text.quantifiers;
-  return statement;
+  const StepText& text = step_text(kSteps, step);
+  return proof_step_statement(
+      id_of(step), "Theorem E.1", text.equation, text.claim, text.quantifiers, {"gamma", 0, 1.5, true, false, Grid::linear, 0.01},
+      [step](const ConvergenceCase& value, double c) { return evaluate_e1_step(value, step, c); },
+      "A step of the proof of Theorem E.1 (Appendix E.1), as a ∀-implication over the configurations of thm5.1 (d in [1,32], "
+      "S in [1,d], K in [1,24], delta log-uniform in [1e-6, 1), gamma in (0, 3/2], i = n in [N_0, 16 N_0], c derived per "
+      "design or --c); deterministic, premises that fail counted in figures.premise_unmet.");
 }
 
 }  // namespace icsr::properties
