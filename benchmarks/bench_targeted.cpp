@@ -90,6 +90,7 @@ void compare(benchmark::State& state, const std::function<bool(std::mt19937_64&,
   state.counters["targeted_seconds"] = targeted_seconds / runs;
   state.counters["speedup"] = sampling_seconds / targeted_seconds;
   state.counters["sampling_censored"] = censored;
+  state.counters["cap"] = kCap;
 }
 
 void BM_FirstCounterexample_lemma1(benchmark::State& state) {

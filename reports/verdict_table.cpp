@@ -187,11 +187,12 @@ std::string targeted_markdown(const std::string& benchmark_file) {
   const nlohmann::json run = nlohmann::json::parse(in);
   std::string out = fmt::format(
       "`bench_targeted` on {} ({} CPUs): mean over each benchmark's iterations (one base seed each) of the "
-      "configurations scanned and the seconds spent until the first counterexample; a scan stops at 20,000 "
+      "configurations scanned and the seconds spent until the first counterexample; a scan stops at {} "
       "configurations (censored: the ratio is then a lower bound).\n\n"
       "| statement | configurations, sampling | configurations, targeted | seconds, sampling | seconds, targeted | "
       "sampling / targeted (time) | censored sampling scans |\n|---|---|---|---|---|---|---|\n",
-      run.at("context").value("host_name", "unknown"), run.at("context").value("num_cpus", 0));
+      run.at("context").value("host_name", "unknown"), run.at("context").value("num_cpus", 0),
+      run.at("benchmarks").empty() ? 0 : static_cast<long>(run.at("benchmarks").front().at("cap").get<double>()));
   for (const auto& benchmark : run.at("benchmarks")) {
     std::string name = benchmark.at("name").get<std::string>();
     name = name.substr(name.rfind('_') + 1);

@@ -43,10 +43,12 @@ const StepText kSteps[] = {
      "On event A, with gamma satisfying (D.11): gamma (2S-1) sigma_max + |1 - gamma sigma_min| <= 1 - 2gamma/3 + "
      "gamma (2S-1) s_d + gamma s_S = e^{-alpha_n}.",
      "∀ configurations, ∀ X with event A and (D.11) : γ(2S−1)σ_max + |1 − γσ_min| ≤ e^{−α_n}"},
-    {D1Step::prop2, "prop2", "Proposition 2",
-     "Under the theorem's hypotheses and event A, with the proof's parameters (M^V = (2/sigma_d^2) I, gamma^(k) = "
-     "gamma, Lemma 1's theta^(k)): ||beta^(K+1) - beta*|| <= c1 e^{-alpha_n K}.",
-     "∀ 0 < γ < 1.6, configurations, ∀ X with event A : ‖β^(K+1) − β*‖ ≤ c1 e^{−α_n K}"},
+    {D1Step::prop2, "prop2", "Proposition 2's conclusion with the proof's parameters",
+     "Under the theorem's hypotheses and event A, with the parameters the proof picks (M^V = (2/sigma_d^2) I, gamma^(k) "
+     "= gamma, Lemma 1's theta^(k)): ||beta^(K+1) - beta*|| <= c1 e^{-alpha_n K}. Proposition 2 itself is existential "
+     "('there exists a set of parameters'): a failure here is a failure of the proof's witness, not of the proposition "
+     "(thmD.1 searches for a witness).",
+     "∀ 0 < γ < 1.6, configurations, ∀ X with event A : the proof's parameters give ‖β^(K+1) − β*‖ ≤ c1 e^{−α_n K}"},
 };
 
 std::string id_of(D1Step step) { return std::string("thmD.1.step.") + step_text(kSteps, step).name; }
@@ -88,12 +90,11 @@ D1Draw draw_d1(const ConvergenceCase& value, double c, bool run_iterates) {
   out.event_A = out.sigma_min >= out.lower && out.support_max <= out.upper && out.sigma_max <= out.s_d;
   out.c1 = theory::lemma1_c1(sparse.beta);
   if (!run_iterates) return out;
-  const double contraction = theory::lemma1_contraction(value.gamma, value.S, out.sigma_min, out.sigma_max);
-  const double c2 = -std::log(contraction);
+  const double c2 = theory::lemma1_c2(value.gamma, value.S, out.sigma_min, out.sigma_max);
   models::ListaVmParams params;  // the proof's: M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)
   for (int k = 1; k <= value.K; ++k) {
     params.gamma.push_back(value.gamma);
-    params.theta.push_back(value.gamma * out.sigma_max * out.c1 * std::exp(-c2 * (k - 2)));
+    params.theta.push_back(theory::lemma1_theta(k, value.gamma, out.sigma_max, out.c1, c2));
     params.matrix.push_back((2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d));
   }
   out.error = models::lista_vm_error_from_gram(params, gram, sparse.beta, n).norm();

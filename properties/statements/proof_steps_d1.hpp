@@ -13,7 +13,8 @@
 //   D6     A         =>  0 <= gamma D_i^T X_i <= 1 for every i in [d]              (D.6), from the hypotheses
 //   D5     A         =>  gamma (2S-1) sigma_max + |1 - gamma sigma_min| <= 1        (D.5) via (D.12)-(D.13)
 //   rate   A, (D.11) =>  gamma (2S-1) sigma_max + |1 - gamma sigma_min| <= e^{-alpha_n}, alpha_n of (D.3)
-//   prop2  A         =>  ||beta^(K+1) - beta*|| <= c1 e^{-alpha_n K}               Proposition 2's conclusion
+//   prop2  A         =>  ||beta^(K+1) - beta*|| <= c1 e^{-alpha_n K}               Proposition 2's conclusion, with
+//                        the proof's parameters (its witness: a failure is a proof defect, not a refutation)
 // with s_S = sqrt((log S - log delta)/(n c)), s_d = sqrt((log d - log delta)/(n c)), sigma_min = min_{i in 𝕊}
 // D_i^T X_i, sigma_max = max_{i != j} |D_i^T X_j| and D = X M^V^T/(2n+1).
 #pragma once
