@@ -82,11 +82,14 @@ std::vector<std::string> child_arguments(const CheckFlags& flags, const std::str
 
 // --timings FILE: the wall time of each statement and of the run, kept apart from the evidence (which
 // carries no time, so that the same seed gives byte-identical evidence).
-void write_timings(const CheckFlags& flags, const nlohmann::json& seconds, double total) {
+// With the times, each statement's verdict and its proof's-witness verdict, so that a committed full-budget run says
+// which counterexamples that budget finds (Registry.QuickBudgetFindsEveryFullBudgetCounterexample).
+void write_timings(const CheckFlags& flags, const nlohmann::json& seconds, double total, const nlohmann::json& verdicts) {
   if (flags.timings_path.empty()) return;
   reports::write_json_atomically(flags.timings_path, {{"budget", flags.budget}, {"seed", flags.options.seed}, {"jobs", flags.jobs},
                                                       {"cores", std::thread::hardware_concurrency()},
                                                       {"total_wall_seconds", total}, {"wall_seconds", seconds},
+                                                      {"verdicts", verdicts},
                                                       {"provenance", reports::provenance(flags.options)}});
   std::cerr << "timings written to " << flags.timings_path << "\n";
 }
@@ -175,7 +178,7 @@ int run_check_parallel(const CheckFlags& flags, const std::vector<const Statemen
                              codes[child.index], seconds[child.index]);
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json merged, timings = nlohmann::json::object();
+  nlohmann::json merged, timings = nlohmann::json::object(), verdicts = nlohmann::json::object();
   int exit_code = kExitHolds;
   bool error = false;
   for (std::size_t i = 0; i < selected.size(); ++i) {
@@ -186,6 +189,7 @@ int run_check_parallel(const CheckFlags& flags, const std::vector<const Statemen
     if (code != kExitHolds && code != kExitViolated && code != kExitUndecided) {
       error = true;
       std::cerr << fmt::format("{}: the child exited {}; its error output:\n{}", id, code, read_text(folder / (id + ".err")));
+      verdicts[id] = {{"verdict", "error"}, {"proof_verdict", "error"}};  // an error, not a verdict
       continue;
     }
     if (code == kExitViolated) exit_code = kExitViolated;
@@ -195,14 +199,18 @@ int run_check_parallel(const CheckFlags& flags, const std::vector<const Statemen
       merged = document;
       merged["statements"] = nlohmann::json::array();
     }
-    for (const auto& statement : document.at("statements")) merged["statements"].push_back(statement);
+    for (const auto& statement : document.at("statements")) {
+      merged["statements"].push_back(statement);
+      verdicts[statement.at("id").get<std::string>()] = {{"verdict", statement.at("verdict")},
+                                                         {"proof_verdict", statement.at("proof_verdict")}};
+    }
   }
   std::cerr << fmt::format("checked {} statement(s) in {:.1f} s wall, {} at a time\n", selected.size(), total, flags.jobs);
   if (!flags.json_path.empty() && !merged.is_null()) {
     reports::write_json_atomically(flags.json_path, merged);
     std::cerr << "evidence written to " << flags.json_path << "\n";
   }
-  write_timings(flags, timings, total);
+  write_timings(flags, timings, total, verdicts);
   fs::remove_all(folder);
   if (error) {
     std::cerr << "icsr: some statement(s) could not be checked (an error, not a verdict)\n";
@@ -235,7 +243,7 @@ int run_check(CheckFlags& flags) {
   start_order(selected, flags.schedule_path);  // a bad --schedule file is bad input, refused before any work
   if (flags.jobs > 1 && selected.size() > 1) return run_check_parallel(flags, selected);
   std::vector<StatementResult> results;
-  nlohmann::json timings = nlohmann::json::object();
+  nlohmann::json timings = nlohmann::json::object(), verdicts = nlohmann::json::object();
   nlohmann::json errors = nlohmann::json::array();
   int exit_code = kExitHolds;
   const auto start = std::chrono::steady_clock::now();
@@ -251,12 +259,15 @@ int run_check(CheckFlags& flags) {
       std::cout << fmt::format("{:<18} {:<10} {}\n    {}\n", selected[i]->id, "ERROR", selected[i]->label, error.what())
                 << std::flush;
       errors.push_back({{"id", selected[i]->id}, {"error", error.what()}});
+      verdicts[selected[i]->id] = {{"verdict", "error"}, {"proof_verdict", "error"}};
       continue;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     std::cout << reports::render_verdict(result) << std::flush;
     std::cerr << fmt::format("    ({} took {:.1f} s)\n", result.id, seconds);
     timings[result.id] = seconds;
+    verdicts[result.id] = {{"verdict", properties::to_string(result.verdict)},
+                           {"proof_verdict", properties::to_string(properties::proof_verdict(result))}};
     bool controls_caught = true;
     for (const auto& control : result.controls) controls_caught = controls_caught && control.caught();
     // A violated proof's witness is a finding about the paper too (exit 1), even where the statement stands.
@@ -283,7 +294,7 @@ int run_check(CheckFlags& flags) {
     reports::write_json_atomically(flags.json_path, document);
     std::cerr << "evidence written to " << flags.json_path << "\n";
   }
-  write_timings(flags, timings, total);
+  write_timings(flags, timings, total, verdicts);
   if (!errors.empty()) {
     std::cerr << fmt::format("icsr: {} statement(s) could not be checked (an error, not a verdict)\n", errors.size());
     return kExitFailed;

@@ -70,7 +70,7 @@ const std::vector<Statement>& registry() {
       expect(lemma3_statement(Lemma3Bound::all), Verdict::inconclusive, Verdict::violated),  // lemma3
       expect(lemma3_statement(Lemma3Bound::diagonal_lower), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.lower
       expect(lemma3_statement(Lemma3Bound::diagonal_upper), Verdict::inconclusive, Verdict::violated),  // lemma3.upper
-      expect(lemma3_statement(Lemma3Bound::off_diagonal), Verdict::inconclusive, Verdict::inconclusive),  // lemma3.offdiag
+      expect(lemma3_statement(Lemma3Bound::off_diagonal), Verdict::inconclusive, Verdict::violated),  // lemma3.offdiag (its full-budget finding, from the example database)
       expect(convergence_statement(ConvergenceClaim::theorem51), Verdict::inconclusive, Verdict::violated),  // thm5.1
       expect(convergence_statement(ConvergenceClaim::theorem51, true), Verdict::inconclusive, Verdict::violated),  // thm5.1.iso
       expect(convergence_transformer_statement(), Verdict::holds, Verdict::holds),  // thm5.1.transformer
@@ -90,6 +90,10 @@ const std::vector<Statement>& registry() {
       expect(convergence_statement(ConvergenceClaim::corollaryD1), Verdict::inconclusive, Verdict::violated),  // corD.1
       expect(shaped(lemma4_statement(), LogicalForm::implication, "∀ X, β^(k) with (C.12) and ‖β^(k)‖ ≤ C_x : ‖β^(k+1)‖ ≤ C_x"), Verdict::violated),  // lemma4
       expect(convergence_statement(ConvergenceClaim::corollaryE1), Verdict::inconclusive, Verdict::violated),  // corE.1
+      // The proof of Corollary E.1 step by step (proof_steps_d1.hpp), after thm4.1.
+      expect(proof_step_corE1(CorE1Step::norm), Verdict::holds),            // corE.1.step.norm
+      expect(proof_step_corE1(CorE1Step::cauchy_schwarz), Verdict::holds),  // corE.1.step.cs
+      expect(proof_step_corE1(CorE1Step::theorem51), Verdict::violated),    // corE.1.step.thm5.1
       expect(shaped(thmE1_construction_statement(), LogicalForm::identity, "∀ inputs : the read-out layer of Appendix E.1 computes the linear read-out"), Verdict::holds),  // thmE.1.construction
       expect(existential(thmE1_statement(), "∀ δ, δ', d, S, K : ∃ parameters : ∀ n ≥ N_0 : P(read-out error ≤ (E.1)'s bound) ≥ 1 − δ' − nδ", "the proof's: Theorem 5.1's parameters and the linear read-out layer", kTransformerThresholds), Verdict::vacuous, Verdict::vacuous),  // thmE.1
       // The proof of Theorem E.1's averaging steps (proof_steps_e1.hpp).
@@ -123,7 +127,8 @@ const Statement& find_statement(const std::string& id) {
 
 const std::vector<ProofChain>& proof_chains() {
   static const std::vector<ProofChain> chains{{"Theorem D.1 (Proposition 2, Appendix D.1)", proof_chain_d1()},
-                                              {"Theorem E.1 (Appendix E.1), the averaging steps", proof_chain_e1()}};
+                                              {"Theorem E.1 (Appendix E.1), the averaging steps", proof_chain_e1()},
+                                              {"Corollary E.1 (Appendix E)", proof_chain_corE1()}};
   return chains;
 }
 

@@ -300,6 +300,31 @@ std::string proof_chain_section(const properties::ProofChain& chain, const json&
   return text;
 }
 
+// Issue 13's comparison: per ∀ statement (identity or implication), the best error/tolerance that random sampling reached
+// and the best that the targeted search reached (figures.targeted), or that it was not searched.
+std::string targeted_section(const std::vector<std::string>& order, const json& statements) {
+  std::string text = "| statement | form | configurations searched | best error/tolerance, sampling | best, targeted search | "
+                     "configurations where the search beat the draw |\n|---|---|---|---|---|---|\n";
+  for (const std::string& id : order) {
+    const json& result = statements.at(id);
+    const std::string form = result.value("logical_form", "");
+    if (form != "∀-identity" && form != "∀-implication") continue;
+    const json& figures = result.value("figures", json::object());
+    if (!figures.is_object() || !figures.contains("targeted")) {
+      text += fmt::format("| [`{0}`](statements/{0}.md) | {1} | not searched | {2:.3g} | | |\n", id, form, result.value("worst_ratio", 0.0));
+      continue;
+    }
+    const json& targeted = figures.at("targeted");
+    const auto number = [&](const char* key) {
+      return targeted.contains(key) && targeted.at(key).is_number() ? fmt::format("{:.3g}", targeted.at(key).get<double>())
+                                                                    : std::string("none (premises unmet)");
+    };
+    text += fmt::format("| [`{0}`](statements/{0}.md) | {1} | {2} | {3} | {4} | {5} |\n", id, form, targeted.value("evaluations", 0),
+                        number("random_best_ratio"), number("targeted_best_ratio"), targeted.value("targeted_beat_random", 0));
+  }
+  return text;
+}
+
 // An existential statement's judgements, for its page: the proof's witness, the searched witness, the
 // refutation, and whether the proof is defective.
 std::string witness_section(const json& result) {
@@ -690,6 +715,10 @@ int render_report(const std::string& dir) {
   index += "## Proof chains\n\nEach step of a proof checked as its own ∀-implication under the premises the proof has at "
            "that point; a draw where they fail counts as premise unmet (a premise that never holds shows as a vacuous step).\n\n";
   for (const properties::ProofChain& chain : properties::proof_chains()) index += proof_chain_section(chain, statements);
+  index += "## Random sampling against the targeted search\n\nFor each ∀ statement, the best margin (error/tolerance; above 1 "
+           "is a violation) that the random draws reached and the best that the targeted search reached from them "
+           "(properties/harness/targeted.hpp: a climb per configuration, judged as the worse of the two).\n\n" +
+           targeted_section(order, statements) + "\n";
   if (data.contains("section6_baselines") && data.contains("section6_robustness")) {
     index += "## Section 6 like for like\n\n" + section6_markdown(data.at("section6_baselines"), data.at("section6_robustness")) +
              "\n";

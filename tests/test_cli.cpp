@@ -56,6 +56,10 @@ TEST(Cli, ParallelCheckGivesTheSerialEvidence) {
   EXPECT_EQ(second.at("statements")[1].at("id"), "lemma4");
   EXPECT_EQ(times.at("wall_seconds").size(), 3u);
   EXPECT_EQ(times.at("jobs"), 2);
+  // ... and each statement's verdicts, as its evidence says them.
+  EXPECT_EQ(times.at("verdicts").at("lemma4").at("verdict"), "violated");
+  EXPECT_EQ(times.at("verdicts").at("c3.mlp.corrected").at("proof_verdict"), "holds");
+  EXPECT_EQ(times.at("verdicts").size(), 3u);
   EXPECT_FALSE(second.contains("wall_seconds"));  // the evidence carries no time
 }
 

@@ -4,11 +4,14 @@
 #include <map>
 #include <random>
 
+#include "properties/findings/loader.hpp"
+#include "properties/harness/spec.hpp"
 #include "properties/harness/targeted.hpp"
 #include "properties/harness/verdict.hpp"
 #include "properties/registry.hpp"
 #include "properties/statements/lemma3_coherence.hpp"
 #include "properties/statements/proof_steps_d1.hpp"
+#include "properties/statements/proof_steps.hpp"
 #include "properties/statements/proof_steps_e1.hpp"
 #include "properties/statements/thm5_1_convergence.hpp"
 #include "theory/subexponential.hpp"
@@ -451,6 +454,120 @@ TEST(Targeted, Lemma4ClimbReachesAtLeastTheSampledMargin) {
   EXPECT_GE(targeted.at("targeted_best_ratio").get<double>(), targeted.at("random_best_ratio").get<double>());
   EXPECT_GT(targeted.at("targeted_best_ratio").get<double>(), 1.0);
   EXPECT_GT(targeted.at("targeted_beat_random").get<int>(), 0);
+}
+
+// The generic targeted outcome on a property with a known worst case: "x_1 + x_2 <= 1.5 on the box [0, 1]^2" fails only
+// near the corner (1, 1). From a passing start the climb finds a failing point, judges it, and records both margins;
+// with one evaluation it returns the start; the same seed gives the same point.
+TEST(Targeted, GenericOutcomeClimbsFromAPassingStartToAFailure) {
+  const auto evaluate = [](const Eigen::VectorXd& x) {
+    TrialOutcome outcome;
+    outcome.error = x.sum();
+    outcome.tolerance = 1.5;
+    return outcome;
+  };
+  const auto box = [](const Eigen::VectorXd& x) { return Eigen::VectorXd(x.cwiseMax(0.0).cwiseMin(1.0)); };
+  const Eigen::VectorXd start = Eigen::Vector2d(0.2, 0.3);
+  const TrialOutcome climbed = targeted_outcome(evaluate, start, box, 0.2, 200, 7);
+  EXPECT_FALSE(climbed.passed());
+  EXPECT_GT(climbed.error, 1.9);
+  EXPECT_EQ(climbed.details.at("targeted").at("from"), "the climb");
+  EXPECT_NEAR(climbed.details.at("targeted").at("random_ratio").get<double>(), 0.5 / 1.5, 1e-15);
+  EXPECT_DOUBLE_EQ(climbed.details.at("targeted").at("targeted_ratio").get<double>(), climbed.ratio());
+  const TrialOutcome alone = targeted_outcome(evaluate, start, box, 0.2, 1, 7);
+  EXPECT_TRUE(alone.passed());
+  EXPECT_EQ(alone.details.at("targeted").at("from"), "the draw");
+  EXPECT_EQ(targeted_outcome(evaluate, start, box, 0.2, 200, 7).details, climbed.details);
+  // A vacuous start (premises unmet) has margin -inf: the climb moves until it meets them.
+  const auto premise = [&](const Eigen::VectorXd& x) {
+    TrialOutcome outcome = evaluate(x);
+    outcome.vacuous = x(0) < 0.5;
+    return outcome;
+  };
+  EXPECT_EQ(violation_margin(premise(start)), -std::numeric_limits<double>::infinity());
+  EXPECT_FALSE(targeted_outcome(premise, start, box, 0.2, 200, 7).vacuous);
+}
+
+// A step statement's climb moves only gamma and delta, inside their ranges, never a pinned one, and the configuration
+// it returns fails as it stands when the climb found a failure ((D.14) at d = S = 1 from gamma = 0.01).
+TEST(Targeted, StepClimbStaysInsideTheRangesAndHonoursThePins) {
+  ConvergenceCase value;
+  value.d = 1;
+  value.S = 1;
+  value.K = 1;
+  value.gamma = 0.01;
+  value.delta = 1e-6;
+  value.seed = 3;
+  const ParameterRange gamma{"gamma", 0, 1.6, true, true, Grid::linear, 0.01};
+  const double c = theory::derived_gaussian_c();
+  const auto evaluate = [&](const ConvergenceCase& moved) { return evaluate_d1_step(moved, D1Step::D14, c); };
+  ASSERT_TRUE(evaluate(value).passed());
+  const ClimbedCase climbed = targeted_step(value, gamma, Pins{}, evaluate, kStepClimbEvaluations);
+  EXPECT_FALSE(evaluate(climbed.value).passed()) << climbed.targeted.dump();
+  EXPECT_GT(climbed.value.gamma, 0.0);
+  EXPECT_LT(climbed.value.gamma, 1.6);
+  EXPECT_GE(climbed.value.delta, 1e-6 * (1 - 1e-12));
+  EXPECT_LT(climbed.value.delta, 1.0);
+  EXPECT_EQ(climbed.value.d, value.d);
+  EXPECT_EQ(climbed.value.seed, value.seed);
+  Pins pins;
+  pins.gamma = 0.01;
+  const ClimbedCase pinned = targeted_step(value, gamma, pins, evaluate, kStepClimbEvaluations);
+  EXPECT_EQ(pinned.value.gamma, 0.01);
+  EXPECT_TRUE(evaluate(pinned.value).passed());  // (D.14) holds at gamma = 0.01 for every delta
+}
+
+// Corollary E.1's steps on its draws: the norm and Cauchy-Schwarz steps hold on every draw; the Theorem 5.1 step fails
+// with the proof's parameters at gamma = 3/2 (finding 5) and counts draws without event A as premise unmet.
+TEST(Statements, CorE1StepsHoldExceptTheTheorem51StepAboveSixFifths) {
+  const double c = theory::derived_gaussian_c();
+  int judged = 0, failed = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    ConvergenceCase value;
+    value.d = 20;
+    value.S = 3;
+    value.K = 12;
+    value.gamma = 1.5;
+    value.delta = 0.05;
+    value.seed = seed;
+    EXPECT_TRUE(evaluate_corE1_step(value, CorE1Step::norm, c).passed());
+    EXPECT_TRUE(evaluate_corE1_step(value, CorE1Step::cauchy_schwarz, c).passed());
+    const TrialOutcome rate = evaluate_corE1_step(value, CorE1Step::theorem51, c);
+    if (rate.vacuous) continue;
+    ++judged;
+    failed += rate.passed() ? 0 : 1;
+  }
+  EXPECT_GT(judged, 20);
+  EXPECT_EQ(failed, judged);
+}
+
+// The example database: the quick budget judges lemma3.offdiag's full-budget finding again (sampling 300 trials per
+// configuration could not see a failure rate of 5e-5), as one more configuration with trials by the power rule; a pin
+// turns it off (the recorded case would not honour it), and the full budget does not use it.
+TEST(Verdict, ExampleDatabaseJudgesTheFullBudgetFindingAtTheQuickBudget) {
+  const Finding finding = load_finding(std::string(ICSR_SOURCE_DIR) + "/properties/findings/lemma3.offdiag.json");
+  ASSERT_EQ(finding.budget, Budget::full);
+  CheckOptions options = testing::quick_options();
+  ASSERT_TRUE(database_example("lemma3.offdiag", options).has_value());
+  EXPECT_FALSE(database_example("lemma3", options).has_value());  // recorded at the quick budget
+  options.search_witnesses = false;
+  const StatementResult result = find_statement("lemma3.offdiag").check(options);
+  ASSERT_TRUE(result.proof_witness.has_value());
+  EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
+  ASSERT_TRUE(result.proof_witness->counterexample.has_value());
+  for (const auto& [key, value] : result.proof_witness->counterexample->parameters.items()) {
+    if (finding.counterexample.contains(key)) EXPECT_EQ(value, finding.counterexample.at(key)) << key;
+  }
+  const nlohmann::json& last = result.proof_witness->figures.at("per_configuration").back();
+  EXPECT_EQ(last.at("verdict"), "violated");
+  EXPECT_NE(last.value("from", "").find("example database"), std::string::npos);
+  EXPECT_EQ(last.at("evidence").at("judgement").at("trials"), 40000);
+  CheckOptions pinned = testing::quick_options();
+  pinned.pins.d = 19;
+  EXPECT_FALSE(database_example("lemma3.offdiag", pinned).has_value());
+  CheckOptions full = testing::quick_options();
+  full.budget = Budget::full;
+  EXPECT_FALSE(database_example("lemma3.offdiag", full).has_value());
 }
 
 // (E.5) with the smallest eta_i that (E.6) allows: at K = 1 it reads a + m x <= a + eta_i x with eta_i = 1, so it fails

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <stdexcept>
+
+#include "properties/findings/loader.hpp"
 
 namespace icsr::properties {
 namespace {
@@ -68,6 +71,15 @@ double Draw::real(const std::string& name) const {
     throw std::logic_error("Draw::real: '" + name + "' is an integer range");
   }
   return *gen_pinned(pinned(pins_, name), grid);
+}
+
+std::optional<nlohmann::json> database_example(const std::string& id, const CheckOptions& options) {
+  if (options.budget != Budget::quick || !describe(options.pins).empty()) return std::nullopt;
+  const std::filesystem::path path = std::filesystem::path(ICSR_EXAMPLE_DATABASE) / (id + ".json");
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  const Finding finding = load_finding(path.string());  // a malformed record is an error, not a silent skip
+  if (finding.budget != Budget::full) return std::nullopt;
+  return finding.counterexample;
 }
 
 std::uint64_t stable_hash(const std::string& text) {

@@ -200,6 +200,55 @@ WitnessJudgement searched_witness(const ProbabilisticSpec<Config>& spec, const C
   return judgement;
 }
 
+// The example database, as Hypothesis keeps one: the shrunk configuration of a statement's recorded finding
+// (properties/findings/<id>.json) when it was found at a larger budget than this run's, so that a cheaper run judges
+// again what a costlier one found. None when there is no such record, or when the user pinned parameters.
+std::optional<nlohmann::json> database_example(const std::string& id, const CheckOptions& options);
+
+// A probabilistic run of `property` that also judges the database example (if any) as one more configuration, with
+// trials by the power rule up to the full budget's cap. The family's alpha is shared by every configuration, examples
+// included (Bonferroni over C + 1); a violated example makes the run violated, with the example as its counterexample
+// (it replays under the id "<id>/examples").
+template <typename Config>
+ProbabilisticRun run_with_examples(const ProbabilisticProperty<Config>& property, const ProbabilisticBudget& budget,
+                                   const CheckOptions& options, const ProbabilisticBudget& full) {
+  const std::optional<nlohmann::json> example = database_example(property.id, options);
+  if (!example) return run_probabilistic(property, budget, options);
+  CheckOptions shared = options;
+  shared.alpha = options.alpha * budget.configurations / (budget.configurations + 1.0);
+  ProbabilisticRun run = run_probabilistic(property, budget, shared);
+  const Config config = example->get<Config>();
+  ProbabilisticProperty<Config> replay = property;
+  replay.id = property.id + "/examples";
+  replay.generator = [config] { return rc::gen::just(config); };
+  ProbabilisticBudget one = full;
+  one.configurations = 1;
+  one.trials = 0;
+  CheckOptions single = options;
+  single.alpha = options.alpha / (budget.configurations + 1.0);
+  const ProbabilisticRun judged = run_probabilistic(replay, one, single);
+  for (nlohmann::json configuration : judged.evidence) {
+    configuration["from"] = "the example database (a recorded full-budget finding)";
+    run.evidence.push_back(configuration);
+  }
+  run.configurations += judged.configurations;
+  run.holds += judged.holds;
+  run.violated += judged.violated;
+  run.inconclusive += judged.inconclusive;
+  run.vacuous += judged.vacuous;
+  if (run.verdict != Verdict::violated && judged.verdict == Verdict::violated) run.counterexample = judged.counterexample;
+  // Either run's case replays from the user's own command (the shared alpha is internal; every quick run judges the
+  // example again), and from its RC_PARAMS (under "<id>" or "<id>/examples").
+  if (run.counterexample) run.counterexample->replay = replay_command(property.id, options);
+  for (const Verdict verdict : {Verdict::violated, Verdict::inconclusive, Verdict::holds}) {
+    if (run.verdict == verdict || judged.verdict == verdict) {
+      run.verdict = verdict;
+      return run;
+    }
+  }
+  return run;  // both vacuous
+}
+
 template <typename Config>
 Statement probabilistic_statement(const ProbabilisticSpec<Config>& spec) {
   Statement statement{spec.id, spec.label, spec.claim, [spec](const CheckOptions& options) {
@@ -214,8 +263,9 @@ Statement probabilistic_statement(const ProbabilisticSpec<Config>& spec) {
                               return spec.describe ? spec.describe(value, options) : nlohmann::json(value);
                             },
                             [](const Config& value) { return value.seed; }};
-                        StatementResult result = probabilistic_result(spec.id, spec.label,
-                                                                      run_probabilistic(property, options.counts, options), options);
+                        StatementResult result = probabilistic_result(
+                            spec.id, spec.label, run_with_examples(property, options.counts, options, spec.budget.full),
+                            options);
                         result.notes = (spec.notes_for ? spec.notes_for(options) : spec.notes) + " Ranges: " +
                                        ranges_text(spec.ranges) + ".";
                         if (spec.form == LogicalForm::existential) {

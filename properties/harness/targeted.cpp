@@ -117,8 +117,41 @@ Climb climb_gradient(const TensorMargin& margin, const Eigen::VectorXd& start, c
   return climb;
 }
 
+double violation_margin(const TrialOutcome& outcome) {
+  if (outcome.vacuous) return -std::numeric_limits<double>::infinity();
+  if (std::isnan(outcome.error) || std::isnan(outcome.tolerance)) return std::numeric_limits<double>::infinity();
+  const double scale = std::abs(outcome.error) + std::abs(outcome.tolerance);
+  return scale > 0.0 ? (outcome.error - outcome.tolerance) / scale : 0.0;
+}
+
+TrialOutcome targeted_outcome(const PointEvaluation& evaluate, const Eigen::VectorXd& start, const Projection& project,
+                              double step, int evaluations, std::uint64_t seed) {
+  std::mt19937_64 rng(seed ^ 0x5eed7a46e7edULL);
+  const Eigen::VectorXd first = project(start);
+  TrialOutcome at_start = evaluate(first);
+  const Climb climb = climb_free([&](const Eigen::VectorXd& x) { return violation_margin(evaluate(x)); }, first, project,
+                                 step, evaluations, rng);
+  TrialOutcome at_best = climb.margin > violation_margin(at_start) ? evaluate(climb.best) : at_start;
+  const bool climbed = violation_margin(at_best) > violation_margin(at_start);
+  TrialOutcome out = climbed ? at_best : at_start;
+  if (!out.details.is_object()) out.details = nlohmann::json::object();
+  const auto ratio = [](const TrialOutcome& o) { return o.vacuous ? -std::numeric_limits<double>::infinity() : o.ratio(); };
+  out.details["targeted"] = {{"random_ratio", ratio(at_start)},
+                             {"targeted_ratio", ratio(at_best)},
+                             {"evaluations", climb.evaluations},
+                             {"point", std::vector<double>(climb.best.data(), climb.best.data() + climb.best.size())},
+                             {"from", climbed ? "the climb" : "the draw"}};
+  return out;
+}
+
 void MarginTally::add(const nlohmann::json& targeted) {
-  const double random = targeted.at("random_ratio").get<double>(), climbed = targeted.at("targeted_ratio").get<double>();
+  // A side whose premises failed is stored as null (JSON has no -inf): it reached nothing.
+  const auto read = [&](const char* key) {
+    const nlohmann::json& value = targeted.at(key);
+    return value.is_number() ? value.get<double>() : -std::numeric_limits<double>::infinity();
+  };
+  const double random = read("random_ratio"), climbed = read("targeted_ratio");
+  if (random == -std::numeric_limits<double>::infinity() && climbed == -std::numeric_limits<double>::infinity()) return;
   random_best = std::max(random_best, random);
   targeted_best = std::max(targeted_best, climbed);
   ++evaluations;

@@ -13,6 +13,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <random>
@@ -20,6 +21,8 @@
 #include <Eigen/Dense>
 
 #include <nlohmann/json.hpp>
+
+#include "properties/harness/runner.hpp"
 
 namespace icsr::properties {
 
@@ -53,6 +56,19 @@ Eigen::VectorXd project_to_sphere(const Eigen::VectorXd& v, const Eigen::VectorX
 // 2008: sort, then soft-threshold). project_to_l1_ball_reference finds the same threshold by bisection.
 Eigen::VectorXd project_to_l1_ball(const Eigen::VectorXd& v, const Eigen::VectorXd& centre, double radius);
 Eigen::VectorXd project_to_l1_ball_reference(const Eigen::VectorXd& v, const Eigen::VectorXd& centre, double radius);
+
+// The targeted form of one configuration's evaluation of a ∀ property whose inputs include a continuous vector: climb
+// (climb_free, `evaluations` in all) the violation margin (error - tolerance)/(|error| + |tolerance|) of `evaluate` from
+// `start` (a point where the premises fail has margin -inf), and return the worse of the outcomes at the start and at
+// the best point found, with details["targeted"] = {random_ratio, targeted_ratio (each outcome's error/tolerance),
+// evaluations, point}. The climb's randomness comes from `seed` (the configuration's), so it replays. With
+// evaluations = 1 it returns the start's outcome (with the same details).
+using PointEvaluation = std::function<TrialOutcome(const Eigen::VectorXd&)>;
+TrialOutcome targeted_outcome(const PointEvaluation& evaluate, const Eigen::VectorXd& start, const Projection& project,
+                              double step, int evaluations, std::uint64_t seed);
+
+// The violation margin targeted_outcome climbs: > 0 exactly when the outcome fails, -inf when vacuous, +inf for NaN.
+double violation_margin(const TrialOutcome& outcome);
 
 // The best margins a statement's evaluations reached by sampling and by the targeted climb, for its figures: add()
 // takes a configuration's {"random_ratio", "targeted_ratio"} (its details["targeted"]); shrink steps count too.

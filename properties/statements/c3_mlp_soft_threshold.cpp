@@ -12,6 +12,7 @@
 #include <random>
 
 #include "models/embedding.hpp"
+#include "properties/harness/targeted.hpp"
 #include "models/tensor_convert.hpp"
 #include "models/transformer.hpp"
 #include "theory/problem.hpp"
@@ -58,7 +59,7 @@ Eigen::VectorXd draw_token(const MlpCase& value, double theta) {
 
 }  // namespace
 
-TrialOutcome evaluate_mlp(const MlpCase& value, models::MlpBias bias) {
+TrialOutcome evaluate_mlp(const MlpCase& value, models::MlpBias bias, int climb_evaluations) {
   const double theta = mlp_case_theta(value);
   const models::LayerWeights weights = models::soft_threshold_mlp(value.d, theta, bias);
   const models::TokenLayout layout(value.d);
@@ -71,25 +72,29 @@ TrialOutcome evaluate_mlp(const MlpCase& value, models::MlpBias bias) {
     layer->w2.copy_(models::to_tensor(weights.w2));
     layer->bias.copy_(models::to_tensor(weights.bias));
   }
-  const Eigen::VectorXd h = draw_token(value, theta);
-  torch::NoGradGuard no_grad;
-  const Eigen::VectorXd out = models::to_vector(layer->mlp(models::to_tensor(h).unsqueeze(0))[0]);
-
-  Eigen::VectorXd expected = h;
-  expected.segment(layout.beta_begin(), value.d) = theory::soft_threshold(h.segment(layout.beta_begin(), value.d), theta);
-  TrialOutcome outcome;
-  double worst = -1.0;
-  for (Eigen::Index i = 0; i < h.size(); ++i) {
-    const double tolerance = 8.0 * std::numeric_limits<double>::epsilon() * (std::abs(h(i)) + theta);
-    const TrialOutcome here{std::abs(out(i) - expected(i)), tolerance, {}};
-    if (!(here.ratio() <= worst)) {
-      worst = here.ratio();
-      outcome = here;
-      outcome.details = {{"row", i + 1}, {"input", h(i)}, {"mlp", out(i)}, {"expected", expected(i)},
-                         {"in_beta_block", i >= layout.beta_begin() && i < layout.beta_begin() + value.d}};
+  const auto at = [&](const Eigen::VectorXd& h) {
+    torch::NoGradGuard no_grad;
+    const Eigen::VectorXd out = models::to_vector(layer->mlp(models::to_tensor(h).unsqueeze(0))[0]);
+    Eigen::VectorXd expected = h;
+    expected.segment(layout.beta_begin(), value.d) = theory::soft_threshold(h.segment(layout.beta_begin(), value.d), theta);
+    TrialOutcome outcome;
+    double worst = -1.0;
+    for (Eigen::Index i = 0; i < h.size(); ++i) {
+      const double tolerance = 8.0 * std::numeric_limits<double>::epsilon() * (std::abs(h(i)) + theta);
+      const TrialOutcome here{std::abs(out(i) - expected(i)), tolerance, {}};
+      if (!(here.ratio() <= worst)) {
+        worst = here.ratio();
+        outcome = here;
+        outcome.details = {{"row", i + 1}, {"input", h(i)}, {"mlp", out(i)}, {"expected", expected(i)},
+                           {"in_beta_block", i >= layout.beta_begin() && i < layout.beta_begin() + value.d}};
+      }
     }
-  }
-  return outcome;
+    return outcome;
+  };
+  // Targeted (issue 13): from the drawn token, climb the violation margin over every token (the statement is ∀ x).
+  const Eigen::VectorXd h = draw_token(value, theta);
+  return targeted_outcome(at, h, [](const Eigen::VectorXd& x) { return x; }, 0.25 * (h.cwiseAbs().mean() + theta),
+                          climb_evaluations, value.seed);
 }
 
 namespace {
@@ -106,12 +111,19 @@ rc::Gen<MlpCase> gen_mlp_case() {
 
 StatementResult check_mlp(const std::string& id, const std::string& label, models::MlpBias bias,
                           const CheckOptions& options) {
+  MarginTally margins;
   const IdentityProperty<MlpCase> property{
-      id, gen_mlp_case, [bias](const MlpCase& value) { return evaluate_mlp(value, bias); },
+      id, gen_mlp_case,
+      [bias, &margins](const MlpCase& value) {
+        TrialOutcome outcome = evaluate_mlp(value, bias, kMlpClimbEvaluations);
+        margins.add(outcome.details.at("targeted"));
+        return outcome;
+      },
       [](const MlpCase& value) { return describe(value); },
       [](const MlpCase& value) { return std::vector<std::string>{value.theta_index == 0 ? "theta = 0" : "theta > 0"}; }};
   const IdentityRun run = run_identity(property, options.counts.configurations, options);
   StatementResult result = statement_result(id, label, run, options);
+  result.figures["targeted"] = margins.to_json();
   return result;
 }
 

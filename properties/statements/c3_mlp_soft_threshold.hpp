@@ -26,7 +26,10 @@ MlpCase mlp_case_from_json(const nlohmann::json& parameters);
 
 // Runs the generic Transformer layer's MLP, loaded with eq. (C.2), on one token and compares with
 // [h_{1:d+1}; S_theta(h_{d+2:2d+1}); h_{2d+2}] entry by entry (tolerance 8 eps (|h_i| + theta)).
-TrialOutcome evaluate_mlp(const MlpCase& value, models::MlpBias bias);
+// The worst entry of the MLP's output against S_theta on the configuration's token, and along a targeted climb of
+// `climb_evaluations` margin evaluations over every token from it (targeted_outcome; 1: the drawn token only).
+inline constexpr int kMlpClimbEvaluations = 40;
+TrialOutcome evaluate_mlp(const MlpCase& value, models::MlpBias bias, int climb_evaluations = kMlpClimbEvaluations);
 
 Statement c3_mlp_statement();            // the weights as printed: a recorded finding
 Statement c3_mlp_corrected_statement();  // -theta in both threshold blocks

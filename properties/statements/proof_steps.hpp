@@ -49,10 +49,42 @@ Statement proof_step_statement(const std::string& id, const std::string& proof, 
                                const std::function<TrialOutcome(const ConvergenceCase&, double c)>& evaluate,
                                const std::string& notes);
 
+// Margin evaluations of the targeted climb per configuration of a step statement.
+inline constexpr int kStepClimbEvaluations = 24;
+
+// One configuration of a step statement, targeted (issue 13): a climb of (gamma, log10 delta) over their ranges (pins
+// stay) on the step's violation margin, from the drawn configuration; `value` is the worse of the drawn and the climbed
+// configuration, `targeted` the climb's record (random_ratio, targeted_ratio, evaluations, point, from).
+struct ClimbedCase {
+  ConvergenceCase value;
+  nlohmann::json targeted;
+};
+ClimbedCase targeted_step(const ConvergenceCase& value, const ParameterRange& gamma, const Pins& pins,
+                          const std::function<TrialOutcome(const ConvergenceCase&)>& evaluate, int evaluations);
+
+// The statement of one step of `steps` ("<prefix><name>"), judged by evaluate(value, step, c); see below.
+template <typename Step, std::size_t N>
+Statement proof_step_statement(const ProofStepText<Step> (&steps)[N], Step step, const std::string& prefix, const std::string& proof,
+                               const ParameterRange& gamma, TrialOutcome (*evaluate)(const ConvergenceCase&, Step, double),
+                               const std::string& notes);
+
+// `outcome` judging left <= right, with rounding_allowance of the larger side.
+TrialOutcome compared(TrialOutcome outcome, double left, double right);
+
 // A configuration whose premises fail, saying which (counted as premise unmet).
 TrialOutcome premise_unmet(const std::string& why);
 
 // Rounding allowance of a comparison between closed forms of size `scale`: 64 ulps.
 double rounding_allowance(double scale);
+
+template <typename Step, std::size_t N>
+Statement proof_step_statement(const ProofStepText<Step> (&steps)[N], Step step, const std::string& prefix, const std::string& proof,
+                               const ParameterRange& gamma, TrialOutcome (*evaluate)(const ConvergenceCase&, Step, double),
+                               const std::string& notes) {
+  const ProofStepText<Step>& text = step_text(steps, step);
+  return proof_step_statement(prefix + text.name, proof, text.equation, text.claim, text.quantifiers, gamma,
+                              [evaluate, step](const ConvergenceCase& value, double c) { return evaluate(value, step, c); },
+                              notes);
+}
 
 }  // namespace icsr::properties

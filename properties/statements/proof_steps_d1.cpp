@@ -51,21 +51,22 @@ const StepText kSteps[] = {
      "∀ 0 < γ < 1.6, configurations, ∀ X with event A : the proof's parameters give ‖β^(K+1) − β*‖ ≤ c1 e^{−α_n K}"},
 };
 
-std::string id_of(D1Step step) { return std::string("thmD.1.step.") + step_text(kSteps, step).name; }
-
 // One draw of the quantities the proof reasons about.
 struct D1Draw {
-  ConvergenceSetting setting;
+  ConvergenceSetting setting;  // alpha_n of (D.3) for D.1's steps, of Theorem 5.1 for Corollary E.1's
   double s_S = 0.0, s_d = 0.0;      // Lemma 3's deviations at n
   double lower = 0.0, upper = 0.0;  // n/(n+2)(1 -+ s_S)
   bool event_A = false;
   double sigma_min = 0.0, sigma_max = 0.0, support_max = 0.0, diagonal_max = 0.0;
   double c1 = 0.0, error = 0.0;     // Proposition 2: ||beta^(K+1) - beta*||, with the proof's parameters
+  Eigen::VectorXd query, error_vector;  // Corollary E.1: x_{n+1} (continuing the stream, as corE.1) and beta^(K+1) - beta*
 };
 
-D1Draw draw_d1(const ConvergenceCase& value, double c, bool run_iterates) {
+// The draw of thmD.1 (claim theoremD1) or corE.1 (corollaryE1, with the query x_{n+1}); the same stream as
+// convergence_outcome (beta*, X^T X, the query), one draw per configuration from its seed.
+D1Draw draw_d1(const ConvergenceCase& value, double c, bool run_iterates, ConvergenceClaim claim = ConvergenceClaim::theoremD1) {
   D1Draw out;
-  out.setting = convergence_setting(value, ConvergenceClaim::theoremD1, c);
+  out.setting = convergence_setting(value, claim, c);
   const double n = static_cast<double>(out.setting.n), delta = value.delta;
   out.s_S = std::sqrt((std::log(value.S) - std::log(delta)) / (n * c));
   out.s_d = theory::lemma3_off_diagonal(n, value.d, delta, c);
@@ -97,7 +98,11 @@ D1Draw draw_d1(const ConvergenceCase& value, double c, bool run_iterates) {
     params.theta.push_back(theory::lemma1_theta(k, value.gamma, out.sigma_max, out.c1, c2));
     params.matrix.push_back((2.0 / (sigma_d * sigma_d)) * Eigen::MatrixXd::Identity(value.d, value.d));
   }
-  out.error = models::lista_vm_error_from_gram(params, gram, sparse.beta, n).norm();
+  out.error_vector = models::lista_vm_error_from_gram(params, gram, sparse.beta, n);
+  out.error = out.error_vector.norm();
+  if (claim != ConvergenceClaim::corollaryE1) return out;
+  out.query.resize(value.d);
+  for (int j = 0; j < value.d; ++j) out.query(j) = config.sigma[j] * normal(rng);
   return out;
 }
 
@@ -116,11 +121,7 @@ TrialOutcome evaluate_d1_step(const ConvergenceCase& value, D1Step step, double 
                      {"lemma3_lower", draw.lower},      {"lemma3_upper", draw.upper},        {"s_d", draw.s_d},
                      {"s_S", draw.s_S},                 {"n", draw.setting.n},               {"N0", draw.setting.N0},
                      {"c", c}};
-  const auto compare = [&](double left, double right) {
-    outcome.error = left;
-    outcome.tolerance = right + rounding_allowance(std::max(std::abs(left), std::abs(right)));
-    return outcome;
-  };
+  const auto compare = [&](double left, double right) { return compared(outcome, left, right); };
   switch (step) {
     case D1Step::D9: return compare((2 * S - 1) * draw.s_d, draw.lower);
     case D1Step::D14: return compare(gamma, 1.0 / draw.upper);
@@ -151,11 +152,69 @@ TrialOutcome evaluate_d1_step(const ConvergenceCase& value, D1Step step, double 
 
 std::vector<std::string> proof_chain_d1() { return step_ids(kSteps, "thmD.1.step."); }
 
-Statement proof_step_d1(D1Step step) {
-  const StepText& text = step_text(kSteps, step);
+namespace {
+
+using CorE1Text = ProofStepText<CorE1Step>;
+
+const CorE1Text kCorE1Steps[] = {
+    {CorE1Step::norm, "norm", "||[X]_{i,:}|| <= sqrt(d) b_x",
+     "The query row satisfies ||x_{n+1}|| <= sqrt(d) b_x, with b_x = ||x_{n+1}||_inf (the entrywise reading of (C.8) that "
+     "corE.1 uses; under Assumption 1's ||x|| <= b_x the step holds with room sqrt(d)).",
+     "∀ configurations, ∀ x_{n+1} : ‖x_{n+1}‖ ≤ √d b_x"},
+    {CorE1Step::cauchy_schwarz, "cs", "|y - y^| <= ||x|| ||beta* - beta^(K+1)||",
+     "Noiseless labels (Assumption 1) and the read-out y^ = x_{n+1}^T beta^(K+1): |y_{n+1} - y^_{n+1}| <= ||x_{n+1}|| "
+     "||beta* - beta^(K+1)|| (Cauchy-Schwarz).",
+     "∀ configurations, ∀ X, β*, x_{n+1} : |x_{n+1}ᵀ(β* − β^(K+1))| ≤ ‖x_{n+1}‖ ‖β* − β^(K+1)‖"},
+    {CorE1Step::theorem51, "thm5.1", "Theorem 5.1 as the proof applies it",
+     "'Combining with Theorem 5.1': on event A (the event of probability >= 1 - delta on which the proof of Theorem 5.1 "
+     "argues), with the parameters that proof picks (M^V = (2/sigma_d^2) I, gamma^(k) = gamma, Lemma 1's theta^(k)) and "
+     "Theorem 5.1's alpha_n: ||beta^(K+1) - beta*|| <= c1 e^{-alpha_n K}. A failure is a failure of the proof's witness; "
+     "Theorem 5.1 itself is existential (thm5.1 searches for a witness).",
+     "∀ 0 < γ ≤ 3/2, configurations, ∀ X with event A : the proof's parameters give ‖β^(K+1) − β*‖ ≤ c1 e^{−α_n K}"},
+};
+
+}  // namespace
+
+TrialOutcome evaluate_corE1_step(const ConvergenceCase& value, CorE1Step step, double c) {
+  const D1Draw draw = draw_d1(value, c, true, ConvergenceClaim::corollaryE1);
+  if (draw.setting.n < draw.setting.N0) return premise_unmet("n < N_0");
+  const double norm = draw.query.norm(), b_x = draw.query.lpNorm<Eigen::Infinity>();
+  TrialOutcome outcome;
+  outcome.details = {{"event_A", draw.event_A}, {"n", draw.setting.n}, {"N0", draw.setting.N0}, {"c", c},
+                     {"query_norm", norm},      {"b_x", b_x},          {"error_norm", draw.error}, {"c1", draw.c1}};
+  const auto compare = [&](double left, double right) { return compared(outcome, left, right); };
+  switch (step) {
+    case CorE1Step::norm: return compare(norm, std::sqrt(static_cast<double>(value.d)) * b_x);
+    case CorE1Step::cauchy_schwarz: return compare(std::abs(draw.query.dot(draw.error_vector)), norm * draw.error);
+    case CorE1Step::theorem51: {
+      if (!draw.event_A) return premise_unmet("event A (D.4) fails on this draw");
+      if (!std::isfinite(draw.setting.alpha)) return premise_unmet("alpha_n of Theorem 5.1 is undefined (its argument is <= 0)");
+      outcome.error = draw.error;
+      outcome.tolerance = theory::convergence_bound(draw.c1, draw.setting.alpha, value.K);
+      return outcome;
+    }
+  }
+  throw std::logic_error("unhandled proof step");
+}
+
+std::vector<std::string> proof_chain_corE1() {
+  std::vector<std::string> chain{"thm4.1"};  // Proposition 1's structure of h^(K+1): the Transformer's beta is LISTA-VM's
+  for (const std::string& id : step_ids(kCorE1Steps, "corE.1.step.")) chain.push_back(id);
+  return chain;
+}
+
+Statement proof_step_corE1(CorE1Step step) {
   return proof_step_statement(
-      id_of(step), "Theorem D.1", text.equation, text.claim, text.quantifiers, {"gamma", 0, 1.6, true, true, Grid::linear, 0.01},
-      [step](const ConvergenceCase& value, double c) { return evaluate_d1_step(value, step, c); },
+      kCorE1Steps, step, "corE.1.step.", "Corollary E.1", {"gamma", 0, 1.5, true, false, Grid::linear, 0.01}, evaluate_corE1_step,
+      "A step of the proof of Corollary E.1 (Appendix E), as a ∀-implication: one draw per configuration (beta*, X^T X, then "
+      "the query x_{n+1}, in corE.1's order), premises that fail on a draw counted in figures.premise_unmet. Configurations as "
+      "corE.1: d in [1,32], S in [1,d], K in [1,24], delta log-uniform in [1e-6, 1), gamma in (0, 3/2] in steps of 0.01, n in "
+      "[N_0, 16 N_0], Gaussian rows isotropic or anisotropic, c derived per design (or --c).");
+}
+
+Statement proof_step_d1(D1Step step) {
+  return proof_step_statement(
+      kSteps, step, "thmD.1.step.", "Theorem D.1", {"gamma", 0, 1.6, true, true, Grid::linear, 0.01}, evaluate_d1_step,
       "A step of the proof of Theorem D.1 (Appendix D.1), as a ∀-implication: one draw per configuration, premises that "
       "fail on a draw are counted in figures.premise_unmet. Configurations as thmD.1: d in [1,32], S in [1,d], K in [1,24], "
       "delta log-uniform in [1e-6, 1), gamma in (0, 1.6) in steps of 0.01, n in [N_0, 16 N_0], Gaussian rows isotropic or "

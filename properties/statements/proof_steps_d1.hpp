@@ -39,4 +39,14 @@ TrialOutcome evaluate_d1_step(const ConvergenceCase& value, D1Step step, double 
 // The step ids in the order of the proof ("thmD.1.step.D9", ...).
 std::vector<std::string> proof_chain_d1();
 
+// The proof of Corollary E.1 (Appendix E) on the same draws (with the query x_{n+1} of corE.1), after Proposition 1's
+// structure of h^(K+1) (thm4.1, the chain's first step):
+//   norm     ||x_{n+1}|| <= sqrt(d) b_x, b_x = ||x_{n+1}||_inf as corE.1 reads Assumption 1
+//   cs       |x_{n+1}^T (beta* - beta^(K+1))| <= ||x_{n+1}|| ||beta* - beta^(K+1)||    (Cauchy-Schwarz)
+//   thm5.1   A  =>  ||beta^(K+1) - beta*|| <= c1 e^{-alpha_n K}, Theorem 5.1's alpha_n, the proof's parameters
+enum class CorE1Step { norm, cauchy_schwarz, theorem51 };
+Statement proof_step_corE1(CorE1Step step);
+TrialOutcome evaluate_corE1_step(const ConvergenceCase& value, CorE1Step step, double c);
+std::vector<std::string> proof_chain_corE1();
+
 }  // namespace icsr::properties

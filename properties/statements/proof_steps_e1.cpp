@@ -29,8 +29,6 @@ const StepText kSteps[] = {
      "∀ d, S, δ, c, 0 < γ ≤ 3/2, K, i ≥ N_0 with η of (E.7) defined : η ≥ (E.6)'s bound at i"},
 };
 
-std::string id_of(E1Step step) { return std::string("thmE.1.step.") + step_text(kSteps, step).name; }
-
 }  // namespace
 
 TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double c) {
@@ -43,11 +41,7 @@ TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double 
   const double a = 1.0 - 2.0 * gamma / 3.0, m = 2.0 * gamma * (2 * S - 1);
   TrialOutcome outcome;
   outcome.details = {{"i", setting.n}, {"N0", setting.N0}, {"c", c}, {"x_i", x}, {"a", a}, {"m", m}};
-  const auto compare = [&](double left, double right) {
-    outcome.error = left;
-    outcome.tolerance = right + rounding_allowance(std::max(std::abs(left), std::abs(right)));
-    return outcome;
-  };
+  const auto compare = [&](double left, double right) { return compared(outcome, left, right); };
   switch (step) {
     case E1Step::E4: {
       const double left = gamma * (2 * S - 1) * std::sqrt((std::log(value.d) - std::log(delta)) / (i * c)) +
@@ -74,10 +68,8 @@ TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double 
 std::vector<std::string> proof_chain_e1() { return step_ids(kSteps, "thmE.1.step."); }
 
 Statement proof_step_e1(E1Step step) {
-  const StepText& text = step_text(kSteps, step);
   return proof_step_statement(
-      id_of(step), "Theorem E.1", text.equation, text.claim, text.quantifiers, {"gamma", 0, 1.5, true, false, Grid::linear, 0.01},
-      [step](const ConvergenceCase& value, double c) { return evaluate_e1_step(value, step, c); },
+      kSteps, step, "thmE.1.step.", "Theorem E.1", {"gamma", 0, 1.5, true, false, Grid::linear, 0.01}, evaluate_e1_step,
       "A step of the proof of Theorem E.1 (Appendix E.1), as a ∀-implication over the configurations of thm5.1 (d in [1,32], "
       "S in [1,d], K in [1,24], delta log-uniform in [1e-6, 1), gamma in (0, 3/2], i = n in [N_0, 16 N_0], c derived per "
       "design or --c); deterministic, premises that fail counted in figures.premise_unmet.");
