@@ -157,11 +157,11 @@ namespace {
 using CorE1Text = ProofStepText<CorE1Step>;
 
 const CorE1Text kCorE1Steps[] = {
-    {CorE1Step::norm, "norm", "||[X]_{i,:}|| <= sqrt(d) b_x",
+    {CorE1Step::norm, "norm", "‖x_{n+1}‖ ≤ √d b_x",
      "The query row satisfies ||x_{n+1}|| <= sqrt(d) b_x, with b_x = ||x_{n+1}||_inf (the entrywise reading of (C.8) that "
      "corE.1 uses; under Assumption 1's ||x|| <= b_x the step holds with room sqrt(d)).",
      "∀ configurations, ∀ x_{n+1} : ‖x_{n+1}‖ ≤ √d b_x"},
-    {CorE1Step::cauchy_schwarz, "cs", "|y - y^| <= ||x|| ||beta* - beta^(K+1)||",
+    {CorE1Step::cauchy_schwarz, "cs", "Cauchy–Schwarz on the read-out",
      "Noiseless labels (Assumption 1) and the read-out y^ = x_{n+1}^T beta^(K+1): |y_{n+1} - y^_{n+1}| <= ||x_{n+1}|| "
      "||beta* - beta^(K+1)|| (Cauchy-Schwarz).",
      "∀ configurations, ∀ X, β*, x_{n+1} : |x_{n+1}ᵀ(β* − β^(K+1))| ≤ ‖x_{n+1}‖ ‖β* − β^(K+1)‖"},
