@@ -100,6 +100,9 @@ const std::vector<Statement>& registry() {
       expect(proof_step_e1(E1Step::E4), Verdict::holds),     // thmE.1.step.E4
       expect(proof_step_e1(E1Step::E5), Verdict::violated),  // thmE.1.step.E5
       expect(proof_step_e1(E1Step::E6), Verdict::holds),     // thmE.1.step.E6
+      expect(proof_step_e1(E1Step::E8), Verdict::holds),     // thmE.1.step.E8
+      expect(proof_step_e1(E1Step::E3E7), Verdict::violated),  // thmE.1.step.E3E7 (the factor ||beta*||_1 dropped)
+      expect(proof_step_e1(E1Step::E9), Verdict::holds),     // thmE.1.step.E9
       expect(shaped(remark4_statement(), LogicalForm::probabilistic, "∀ δ, d, S, K : P(gap(16 N_0) < gap(N_0)) > 1/2"), Verdict::inconclusive),  // remark4
       expect(shaped(experiment_fixed_degrades(), LogicalForm::qualitative, ""), Verdict::holds),  // exp.fixed_degrades
       expect(shaped(experiment_vm_beats_ista(), LogicalForm::qualitative, ""), Verdict::holds),  // exp.vm_beats_ista
@@ -127,7 +130,7 @@ const Statement& find_statement(const std::string& id) {
 
 const std::vector<ProofChain>& proof_chains() {
   static const std::vector<ProofChain> chains{{"Theorem D.1 (Proposition 2, Appendix D.1)", proof_chain_d1()},
-                                              {"Theorem E.1 (Appendix E.1), the averaging steps", proof_chain_e1()},
+                                              {"Theorem E.1 (Appendix E.1), the averaging steps (E.4)-(E.9)", proof_chain_e1()},
                                               {"Corollary E.1 (Appendix E)", proof_chain_corE1()}};
   return chains;
 }

@@ -91,7 +91,7 @@ TEST(Registry, ListsThePaperStatementsInPaperOrderThenTheConjectures) {
       "thmD.1.step.D6", "thmD.1.step.D5", "thmD.1.step.rate", "thmD.1.step.prop2",
       "corD.1.construction", "corD.1",     "lemma4",             "corE.1", "corE.1.step.norm", "corE.1.step.cs",
       "corE.1.step.thm5.1",
-      "thmE.1.construction", "thmE.1", "thmE.1.step.E4", "thmE.1.step.E5", "thmE.1.step.E6", "remark4", "exp.fixed_degrades", "exp.vm_beats_ista", "exp.meta_no_rescue",
+      "thmE.1.construction", "thmE.1", "thmE.1.step.E4", "thmE.1.step.E5", "thmE.1.step.E6", "thmE.1.step.E8", "thmE.1.step.E3E7", "thmE.1.step.E9", "remark4", "exp.fixed_degrades", "exp.vm_beats_ista", "exp.meta_no_rescue",
       "exp.ss_beats_vm", "exp.ss_tenfold", "trained.remark2", "trained.remark3", "trained.readout_gap", "trained.probe", "conj.rate2x",
       "conj.meta_beats_fixed"};
   EXPECT_EQ(registered_ids(), expected);

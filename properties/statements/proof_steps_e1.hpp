@@ -4,6 +4,11 @@
 //   E4  gamma (2S-1) sqrt((log d - log delta)/(i c)) + gamma sqrt((log S - log delta)/(i c)) <= m x_i   (E.4)
 //   E5  (a + m x_i)^K <= a^K + eta_i K a^{K-1} x_i, with eta_i the smallest value (E.6) allows      (E.5)-(E.6)
 //   E6  eta of (E.7) (at N_0) satisfies (E.6) at every i >= N_0                                        (E.6)-(E.7)
+//   E8  sum_{j=1}^{floor(M)} (N_0 + j)^{-1/2} <= 2 (sqrt(N_0 + M) - sqrt(N_0)), M = np - p/2            (E.8), last line
+//   E3E7 the bound (E.3)-(E.8) give, ||beta*||_1 [M a^K + eta K a^{K-1} sqrt(L/c) 2(sqrt(N_0+M) - sqrt(N_0))], is at
+//       most the one the proof states next, M a^K + 2 eta K sqrt(M) a^{K-1} sqrt(L/c) (beta* drawn as thm5.1)
+//   E9  2 eta K sqrt(M) a^{K-1} sqrt(L/c) / M <= 2 sqrt(2) eta K a^{K-1} sqrt(L/c) / sqrt(np)              (E.9)
+// E8 and E9 are judged at p in {1, 1/2, 1/10} (p of Appendix E.1 is a probability), the worst of the three.
 // A configuration where (E.6)'s or (E.7)'s denominator is not positive (eta undefined, finding 14) counts as premise
 // unmet. Deterministic: no draw.
 #pragma once
@@ -17,7 +22,7 @@
 
 namespace icsr::properties {
 
-enum class E1Step { E4, E5, E6 };
+enum class E1Step { E4, E5, E6, E8, E3E7, E9 };
 
 Statement proof_step_e1(E1Step step);
 
