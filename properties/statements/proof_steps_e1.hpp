@@ -29,6 +29,11 @@ Statement proof_step_e1(E1Step step);
 // One configuration judged by one step (c is the configuration's, config_c).
 TrialOutcome evaluate_e1_step(const ConvergenceCase& value, E1Step step, double c);
 
+// sum_{j=1}^{m} (x0 + j)^{-1/2} (E8's left side): exact for the first 1000 terms, Euler-Maclaurin beyond; the reference
+// adds every term.
+double inverse_root_sum(double x0, long m);
+double inverse_root_sum_reference(double x0, long m);
+
 // The step ids in the order of the proof ("thmE.1.step.E4", ...).
 std::vector<std::string> proof_chain_e1();
 
