@@ -65,7 +65,14 @@ Command add_train_tf(CLI::App& app) {
   train_tf->add_option("--instances", config.instances, "Training instances in all (the paper: 64,000,000)")
       ->check(kPositiveCount)->capture_default_str();
   train_tf->add_option("--batch", config.batch, "Batch size (the paper: 64)")->check(kPositiveInt)->capture_default_str();
-  train_tf->add_option("--lr", config.lr, "Adam learning rate")->check(kPositiveReal)->capture_default_str();
+  train_tf->add_option("--lr", config.lr, "Adam learning rate at batch 64")->check(kPositiveReal)->capture_default_str();
+  train_tf->add_option("--lr-scaling", config.lr_scaling,
+                       "For a batch other than 64: none, linear (lr * batch / 64) or sqrt (lr * sqrt(batch / 64))")
+      ->check(CLI::IsMember({"none", "linear", "sqrt"}))->capture_default_str();
+  train_tf->add_option("--step", config.step_mode,
+                       "eager (torch::optim::Adam; reads the loss back every step), sync-free (no host synchronisation "
+                       "within a step) or cuda-graph (the sync-free step captured in a CUDA graph; --device cuda)")
+      ->check(CLI::IsMember({"eager", "sync-free", "cuda-graph"}))->capture_default_str();
   train_tf->add_option("--clip", config.clip, "Gradient-norm clipping (0: none)")->check(kNonNegativeReal)->capture_default_str();
   train_tf->add_option("--seed", config.seed, "Seed")->check(kSeed)->capture_default_str();
   train_tf->add_option("--device", config.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();

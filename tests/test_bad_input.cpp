@@ -100,6 +100,9 @@ TEST(BadInput, FlagsAreRejectedWhenParsedNamingTheFlagAndItsRange) {
            Case{"train-tf --clip nan --checkpoint /nonexistent/x.safetensors", 2, "--clip"},
            Case{"train-tf --target-loss nan --checkpoint /nonexistent/x.safetensors", 2, "--target-loss"},
            Case{"train-tf --max-minutes -3 --checkpoint /nonexistent/x.safetensors", 2, "--max-minutes"},
+           Case{"train-tf --step cuda-graph --checkpoint /nonexistent/x.safetensors", 2, "--step cuda-graph needs --device cuda"},
+           Case{"train-tf --step graph --checkpoint /nonexistent/x.safetensors", 2, "--step"},
+           Case{"train-tf --lr-scaling cubic --checkpoint /nonexistent/x.safetensors", 2, "--lr-scaling"},
            Case{"empirical-n0 --gamma nan", 2, "--gamma"},
        }) {
     expect_case(c);

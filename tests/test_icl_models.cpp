@@ -14,6 +14,7 @@
 #include "models/icl_transformers.hpp"
 #include "models/lista_vm.hpp"
 #include "models/training/safetensors.hpp"
+#include "models/training/sync_free_step.hpp"
 #include "models/tensor_convert.hpp"
 #include "theory/problem.hpp"
 
@@ -232,6 +233,178 @@ TEST(IclTraining, LargeModelsAreStoredInFloat16WithTheEffectMeasured) {
   const auto& check = stored.metadata.at("storage_check");
   EXPECT_NEAR(check.at("eval_loss_stored").get<double>(), check.at("eval_loss_float32").get<double>(),
               1e-2 * check.at("eval_loss_float32").get<double>());
+}
+
+// The sync-free step (models/training/sync_free_step.hpp) against its reference, icl_training_step
+// (torch::optim::Adam, clip_grad_norm_, the loss read back to decide a skip): from the same weights, step
+// by step, with clipping active, both architectures. They differ by float32 rounding only: the Adam
+// scalars are computed on the device, and the clip norm is the root of a sum of squares rather than the
+// norm of the per-tensor norms.
+TEST(SyncFreeStep, EqualsTheEagerStepStepByStep) {
+  for (Architecture architecture : {Architecture::small_tf, Architecture::gpt2}) {
+    IclTrainingConfig config = tiny_training(architecture, "");
+    config.clip = 0.05;  // small enough to clip in every step, so that the clip is compared too
+    torch::manual_seed(3);
+    IclModel eager(config.model), sync_free(config.model);
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < eager->parameters().size(); ++i) sync_free->parameters()[i].copy_(eager->parameters()[i]);
+    std::vector<torch::Tensor> trainable;
+    for (const auto& p : eager->parameters()) trainable.push_back(p);
+    torch::optim::Adam adam(trainable, torch::optim::AdamOptions(config.lr));
+    SyncFreeStepper stepper(sync_free, config, false);
+    const torch::Tensor start = flat_parameters(eager);
+    double clipped_steps = 0;
+    for (std::int64_t step = 1; step <= 12; ++step) {
+      torch::Tensor eager_loss;
+      {
+        at::AutoGradMode grad(true);
+        eager_loss = icl_training_step(eager, adam, config, step);
+      }
+      torch::Tensor grad_norm = torch::zeros({});
+      for (const auto& p : eager->parameters()) {
+        if (p.grad().defined()) grad_norm += p.grad().pow(2).sum();
+      }
+      // After clip_grad_norm_, a clipped gradient has norm clip (up to its 1e-6 guard); an unclipped one less.
+      if (std::sqrt(grad_norm.item<double>()) > config.clip * (1.0 - 1e-4)) ++clipped_steps;
+      torch::Tensor sync_free_loss;
+      {
+        at::AutoGradMode grad(true);
+        sync_free_loss = stepper.step(step);
+      }
+      const torch::Tensor a = flat_parameters(eager), b = flat_parameters(sync_free);
+      const double moved = (a - start).abs().max().item<double>();
+      const double differ = (a - b).abs().max().item<double>();
+      EXPECT_NEAR(eager_loss.item<double>(), sync_free_loss.item<double>(), 1e-5 * eager_loss.item<double>()) << step;
+      // Each step moves a weight by at most lr = 1e-3; rounding may change it by a few ulps of the step.
+      EXPECT_LT(differ, 1e-3 * moved) << to_string(architecture) << " step " << step << " moved " << moved;
+    }
+    EXPECT_EQ(stepper.adam().steps(), 12);
+    EXPECT_GE(clipped_steps, 1) << "the clip never acted, so it was not compared";
+  }
+}
+
+// With `apply` false, an update leaves parameters, moments and the step count exactly as they were, even
+// from NaN and infinite gradients (a batch whose loss overflowed).
+TEST(SyncFreeStep, AFalseApplyFlagLeavesEverythingAsItWas) {
+  torch::manual_seed(5);
+  torch::Tensor w = torch::randn({3, 4}), b = torch::randn({4});
+  DeviceAdam adam({w, b}, 1e-3, 1.0);
+  adam.update({torch::randn({3, 4}), torch::randn({4})}, torch::tensor(true));
+  Checkpoint before;
+  adam.save(before);
+  const torch::Tensor w0 = w.clone(), b0 = b.clone();
+  adam.update({torch::full({3, 4}, std::nan("")), torch::full({4}, INFINITY)}, torch::tensor(false));
+  EXPECT_TRUE(torch::equal(w, w0));
+  EXPECT_TRUE(torch::equal(b, b0));
+  Checkpoint after;
+  adam.save(after);
+  for (const auto& [name, tensor] : before.tensors) EXPECT_TRUE(torch::equal(tensor, after.tensors.at(name))) << name;
+  EXPECT_EQ(adam.steps(), 1);
+  adam.update({torch::ones({3, 4}), torch::ones({4})}, torch::tensor(true));
+  EXPECT_EQ(adam.steps(), 2);
+  EXPECT_FALSE(torch::equal(w, w0));
+}
+
+// A learning rate of 1e30 overflows the loss after the first update: both steps skip the same batches
+// (no update) and agree on the weights; the eager one reads each loss back, the sync-free one does not.
+TEST(SyncFreeStep, SkipsTheBatchesTheEagerStepSkips) {
+  IclTrainingConfig config = tiny_training(Architecture::small_tf, "");
+  config.lr = 1e30;
+  config.clip = 0.0;
+  torch::manual_seed(3);
+  IclModel eager(config.model), sync_free(config.model);
+  {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < eager->parameters().size(); ++i) sync_free->parameters()[i].copy_(eager->parameters()[i]);
+  }
+  torch::optim::Adam adam(eager->parameters(), torch::optim::AdamOptions(config.lr));
+  SyncFreeStepper stepper(sync_free, config, false);
+  int eager_skipped = 0, sync_free_skipped = 0;
+  for (std::int64_t step = 1; step <= 6; ++step) {
+    eager_skipped += !std::isfinite(icl_training_step(eager, adam, config, step).item<double>());
+    sync_free_skipped += !std::isfinite(stepper.step(step).item<double>());
+  }
+  EXPECT_GE(eager_skipped, 1) << "no loss overflowed, so no skip was compared";
+  EXPECT_EQ(eager_skipped, sync_free_skipped);
+  EXPECT_EQ(stepper.adam().steps(), 6 - sync_free_skipped);
+  const torch::Tensor a = flat_parameters(eager), b = flat_parameters(sync_free);
+  EXPECT_TRUE(torch::all(torch::isfinite(b)).item<bool>());
+  EXPECT_LT(((a - b).abs() / (a.abs() + 1.0)).max().item<double>(), 1e-5);
+}
+
+// train_icl with the sync-free step: a run in two chunks equals the uninterrupted one bit for bit (the
+// device Adam's state goes through the state file); changing the step on resume is allowed and recorded
+// as an optimizer reset; the learning-rate scaling and the step are in the metadata.
+TEST(SyncFreeStep, TrainingResumesBitForBitAndRecordsItsStep) {
+  const fs::path whole = scratch("sync_free_whole.safetensors"), split = scratch("sync_free_split.safetensors");
+  fs::remove(whole);
+  fs::remove(split);
+  IclTrainingConfig config = tiny_training(Architecture::small_tf, whole.string());
+  config.step_mode = "sync-free";
+  config.lr_scaling = "sqrt";
+  config.batch = 16;  // sqrt(16 / 64) = 1/2
+  config.instances = 16 * 6;
+  TrainedIcl uninterrupted = train_icl(config, {});
+  EXPECT_EQ(uninterrupted.metadata.at("config").at("step_mode"), "sync-free");
+  EXPECT_DOUBLE_EQ(uninterrupted.metadata.at("lr_effective").get<double>(), config.lr / 2);
+  IclTrainingConfig first = config;
+  first.checkpoint = split.string();
+  first.instances = 16 * 4;
+  train_icl(first, {});
+  IclTrainingConfig rest = config;
+  rest.checkpoint = split.string();
+  TrainedIcl resumed = train_icl(rest, {});
+  EXPECT_TRUE(torch::equal(flat_parameters(uninterrupted.model), flat_parameters(resumed.model)));
+  EXPECT_FALSE(resumed.metadata.contains("optimizer_resets"));
+  IclTrainingConfig eager = rest;
+  eager.step_mode = "eager";
+  eager.instances = 16 * 8;
+  const TrainedIcl switched = train_icl(eager, {});
+  ASSERT_TRUE(switched.metadata.contains("optimizer_resets"));
+  EXPECT_NE(switched.metadata.at("optimizer_resets").back().at("reason").get<std::string>().find("torch::optim::Adam"),
+            std::string::npos);
+}
+
+TEST(SyncFreeStep, BadStepAndScalingAreRejected) {
+  IclTrainingConfig config = tiny_training(Architecture::small_tf, "");
+  EXPECT_DOUBLE_EQ(effective_lr(config), config.lr);  // batch 8, no scaling
+  config.lr_scaling = "linear";
+  EXPECT_DOUBLE_EQ(effective_lr(config), config.lr * 8 / 64);
+  config.lr_scaling = "cubic";
+  EXPECT_THROW(validate(config), std::invalid_argument);
+  config = tiny_training(Architecture::small_tf, "");
+  config.step_mode = "graph";
+  EXPECT_THROW(validate(config), std::invalid_argument);
+  config.step_mode = "cuda-graph";  // on the CPU
+  EXPECT_THROW(validate(config), std::invalid_argument);
+  if (!cuda_graphs_compiled()) {
+    IclModel model(config.model);
+    EXPECT_THROW(SyncFreeStepper(model, config, true), std::invalid_argument);
+  }
+}
+
+// On a GPU with a CUDA build: the captured step equals the sync-free step replayed without a graph.
+TEST(SyncFreeStep, CudaGraphEqualsTheSyncFreeStep) {
+  if (!cuda_graphs_compiled() || !torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA LibTorch and a GPU";
+  for (Architecture architecture : {Architecture::small_tf, Architecture::gpt2}) {
+    IclTrainingConfig config = tiny_training(architecture, "");
+    config.device = "cuda";
+    torch::manual_seed(3);
+    IclModel plain(config.model), graphed(config.model);
+    {
+      torch::NoGradGuard no_grad;
+      for (std::size_t i = 0; i < plain->parameters().size(); ++i) graphed->parameters()[i].copy_(plain->parameters()[i]);
+    }
+    plain->to(torch::kCUDA);
+    graphed->to(torch::kCUDA);
+    SyncFreeStepper without(plain, config, false), with(graphed, config, true);
+    for (std::int64_t step = 1; step <= 8; ++step) {
+      const double a = without.step(step).item<double>(), b = with.step(step).item<double>();
+      EXPECT_NEAR(a, b, 1e-4 * std::abs(a)) << to_string(architecture) << " step " << step;
+    }
+    EXPECT_EQ(with.adam().steps(), 8);
+    EXPECT_LT((flat_parameters(plain) - flat_parameters(graphed)).abs().max().item<double>(), 1e-4);
+  }
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "models/training/baseline_training.hpp"
 #include "models/training/safetensors.hpp"
+#include "models/training/sync_free_step.hpp"
 
 namespace icsr::models {
 namespace {
@@ -54,10 +55,10 @@ void remove_stale_state_files(const std::string& path, const std::string& keep) 
   for (const auto& file : stale) std::filesystem::remove(file, error);
 }
 
-// Restores the float32 parameters and Adam's state that the model file names; returns why it could
-// not (empty: restored).
-std::string restore_state(const std::string& path, TrainedIcl& trained, torch::optim::Optimizer& optimizer,
-                          const torch::Device& device) {
+// Restores the float32 parameters and the optimizer's state that the model file names (`load` reads the
+// optimizer's part of the state file and says why it could not); returns why it could not (empty: restored).
+std::string restore_state(const std::string& path, TrainedIcl& trained,
+                          const std::function<std::string(const Checkpoint&)>& load) {
   const std::string named = trained.metadata.value("state_file", "");
   const std::string state = named.empty() ? path + ".state" : sibling(path, named);
   if (!std::filesystem::exists(state)) return "its optimizer state " + state + " is missing";
@@ -68,9 +69,8 @@ std::string restore_state(const std::string& path, TrainedIcl& trained, torch::o
     if (steps != trained.steps_done) {
       return fmt::format("{} is of step {}, the model of step {}", state, steps, trained.steps_done);
     }
-    if (!stored.tensors.count("optimizer")) return state + " holds no optimizer tensor";
     restore_module_tensors(stored, *trained.model, state);
-    const std::string failure = load_optimizer(stored.tensors.at("optimizer"), optimizer, device);
+    const std::string failure = load(stored);
     if (!failure.empty()) return state + ": " + failure;
   } catch (const std::invalid_argument& error) {
     return error.what();
@@ -153,8 +153,11 @@ nlohmann::json history_json(const std::vector<IclEvalRecord>& history) {
 torch::Device device_of(IclModel& model) { return model->parameters().front().device(); }
 
 // Configuration keys that must agree between a checkpoint and the run resuming it.
+// The step (eager, sync-free, cuda-graph) may change: its optimizer state is then not restored, and the
+// run goes on with a fresh Adam, recorded as an optimizer reset.
 bool resumable_key(const std::string& key) {
-  return key != "instances" && key != "device" && key != "precision" && key != "eval_every" && key != "target_loss";
+  return key != "instances" && key != "device" && key != "precision" && key != "eval_every" && key != "target_loss" &&
+         key != "step_mode";
 }
 
 }  // namespace
@@ -163,7 +166,7 @@ nlohmann::json to_json(const IclTrainingConfig& c) {
   return {{"model", to_string(c.model.architecture)}, {"readout", to_string(c.model.readout)}, {"d", c.model.d},
           {"N", c.model.N}, {"layers", c.model.layers}, {"heads", c.model.heads}, {"embed", c.model.embed},
           {"init_std", c.model.init_std}, {"S", c.S}, {"support_first10", c.support_first10}, {"instances", c.instances},
-          {"batch", c.batch}, {"lr", c.lr}, {"clip", c.clip}, {"seed", c.seed}, {"device", c.device}, {"precision", c.precision},
+          {"batch", c.batch}, {"lr", c.lr}, {"lr_scaling", c.lr_scaling}, {"step_mode", c.step_mode}, {"clip", c.clip}, {"seed", c.seed}, {"device", c.device}, {"precision", c.precision},
           {"eval_instances", c.eval_instances}, {"eval_every", c.eval_every}, {"target_loss", c.target_loss}};
 }
 
@@ -184,6 +187,8 @@ IclTrainingConfig icl_training_config_from_json(const nlohmann::json& json) {
     c.instances = json.at("instances");
     c.batch = metadata_int(json, "batch");
     c.lr = json.at("lr");
+    c.lr_scaling = json.value("lr_scaling", "none");  // absent before the option existed
+    c.step_mode = json.value("step_mode", "eager");
     c.clip = json.value("clip", 0.0);
     c.seed = json.at("seed");
     c.device = json.at("device");
@@ -222,6 +227,22 @@ void validate(const IclTrainingConfig& c) {
   if (c.device != "cpu" && c.device.rfind("cuda", 0) != 0) {
     throw std::invalid_argument("--device must be cpu or cuda, got '" + c.device + "'");
   }
+  if (c.lr_scaling != "none" && c.lr_scaling != "linear" && c.lr_scaling != "sqrt") {
+    throw std::invalid_argument("--lr-scaling must be none, linear or sqrt, got '" + c.lr_scaling + "'");
+  }
+  if (c.step_mode != "eager" && c.step_mode != "sync-free" && c.step_mode != "cuda-graph") {
+    throw std::invalid_argument("--step must be eager, sync-free or cuda-graph, got '" + c.step_mode + "'");
+  }
+  if (c.step_mode == "cuda-graph" && c.device.rfind("cuda", 0) != 0) {
+    throw std::invalid_argument("--step cuda-graph needs --device cuda, got --device " + c.device);
+  }
+}
+
+double effective_lr(const IclTrainingConfig& c) {
+  const double ratio = static_cast<double>(c.batch) / kReferenceBatch;
+  if (c.lr_scaling == "linear") return c.lr * ratio;
+  if (c.lr_scaling == "sqrt") return c.lr * std::sqrt(ratio);
+  return c.lr;
 }
 
 IclBatch sample_icl_batch(int B, int N, int d, int S, bool support_first10, const torch::TensorOptions& options) {
@@ -273,11 +294,15 @@ std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config) {
   return 0xE7A1ULL * 1000 + static_cast<std::uint64_t>(config.support_first10) * 7 + static_cast<std::uint64_t>(config.model.d);
 }
 
+IclBatch icl_step_batch(const IclTrainingConfig& config, std::int64_t step) {
+  torch::manual_seed(step_seed(config.seed, step));
+  return sample_icl_batch(config.batch, config.model.N, config.model.d, config.S, config.support_first10,
+                          torch::TensorOptions().dtype(torch::kFloat32));
+}
+
 torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimizer, const IclTrainingConfig& config,
                                 std::int64_t step) {
-  torch::manual_seed(step_seed(config.seed, step));
-  const IclBatch batch = sample_icl_batch(config.batch, config.model.N, config.model.d, config.S, config.support_first10,
-                                          torch::TensorOptions().dtype(torch::kFloat32));
+  const IclBatch batch = icl_step_batch(config, step);
   const torch::Device device = device_of(model);
   const torch::Tensor X = batch.X.to(device), y = batch.y.to(device);
   const torch::Tensor loss = (model->forward(X, y) - y).pow(2).mean();
@@ -304,7 +329,6 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   trained.config = config;
   double previous_seconds = 0.0;
   nlohmann::json chunks = nlohmann::json::array();
-  std::unique_ptr<torch::optim::Adam> optimizer;
   if (!config.checkpoint.empty()) remove_stale_temporary(config.checkpoint);
   const bool resuming = !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
   Checkpoint model_file;
@@ -332,14 +356,29 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   for (const auto& parameter : trained.model->parameters()) {
     if (parameter.requires_grad()) trainable.push_back(parameter);
   }
-  optimizer = std::make_unique<torch::optim::Adam>(trainable, torch::optim::AdamOptions(config.lr));
+  // --step eager runs torch::optim::Adam through icl_training_step; sync-free and cuda-graph run DeviceAdam
+  // through SyncFreeStepper. Each keeps its own state in the state file.
+  std::unique_ptr<torch::optim::Adam> optimizer;
+  std::unique_ptr<SyncFreeStepper> stepper;
+  const auto fresh_optimizer = [&] {
+    if (config.step_mode == "eager") {
+      optimizer = std::make_unique<torch::optim::Adam>(trainable, torch::optim::AdamOptions(effective_lr(config)));
+    } else {
+      stepper = std::make_unique<SyncFreeStepper>(trained.model, config, config.step_mode == "cuda-graph");
+    }
+  };
+  fresh_optimizer();
   if (resuming) {
-    const std::string reason = restore_state(config.checkpoint, trained, *optimizer, device);
+    const std::string reason = restore_state(config.checkpoint, trained, [&](const Checkpoint& stored) -> std::string {
+      if (stepper) return stepper->adam().restore(stored);
+      if (!stored.tensors.count("optimizer")) return "it holds no torch::optim::Adam state (written by the sync-free step?)";
+      return load_optimizer(stored.tensors.at("optimizer"), *optimizer, device);
+    });
     if (!reason.empty()) {
       // Training goes on from the model file with a fresh Adam; the run is then not the uninterrupted
       // one, so say so and keep it on record.
       restore_module_tensors(model_file, *trained.model, config.checkpoint);
-      optimizer = std::make_unique<torch::optim::Adam>(trainable, torch::optim::AdamOptions(config.lr));
+      fresh_optimizer();
       fmt::print(stderr, "warning: {}: {}; training resumes at step {} with a fresh Adam (recorded as an optimizer reset)\n",
                  config.checkpoint, reason, trained.steps_done + 1);
       if (!trained.metadata.contains("optimizer_resets")) trained.metadata["optimizer_resets"] = nlohmann::json::array();
@@ -368,7 +407,8 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   const auto save = [&](bool final_save) {
     if (config.checkpoint.empty()) return;
     const double wall = previous_seconds + elapsed();
-    nlohmann::json this_chunk = {{"device", config.device}, {"precision", config.precision}, {"from_step", first_step},
+    nlohmann::json this_chunk = {{"device", config.device}, {"precision", config.precision}, {"step_mode", config.step_mode},
+                                 {"from_step", first_step},
                                  {"to_step", trained.steps_done}, {"seconds", elapsed()}, {"revision", config.revision}};
     nlohmann::json all_chunks = chunks;
     all_chunks.push_back(this_chunk);
@@ -387,6 +427,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
         {"final_curve", curve},
         {"device", config.device},
         {"precision", config.precision},
+        {"lr_effective", effective_lr(config)},
         {"chunks", all_chunks},
         {"wall_seconds", wall},
         {"revision", config.revision},
@@ -402,7 +443,11 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
     const std::string state_name = state_file_name(config.checkpoint, trained.steps_done);
     Checkpoint state_file;
     put_module_tensors(state_file, *trained.model, torch::kFloat32);
-    state_file.tensors["optimizer"] = serialize_optimizer(*optimizer);
+    if (optimizer) {
+      state_file.tensors["optimizer"] = serialize_optimizer(*optimizer);
+    } else {
+      stepper->adam().save(state_file);
+    }
     state_file.metadata = {{"format", kStateFormat}, {"steps_done", trained.steps_done}};
     save_safetensors(sibling(config.checkpoint, state_name), state_file);
     metadata["state_file"] = state_name;
@@ -444,16 +489,33 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   };
 
   trained.model->train();
-  torch::Tensor window = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(device));
+  // The window's sum of finite losses and its counts of finite and skipped steps stay on the device, and
+  // are read back only at evaluations and progress lines (every step reads nothing with a sync-free step).
+  const auto on_device = torch::TensorOptions().device(device);
+  torch::Tensor window = torch::zeros({}, on_device.dtype(torch::kFloat32));
+  torch::Tensor window_finite = torch::zeros({}, on_device.dtype(torch::kInt64));
+  torch::Tensor window_nonfinite = torch::zeros({}, on_device.dtype(torch::kInt64));
   std::int64_t window_steps = 0, window_skipped = 0, window_first = first_step;
   double smoothed = std::nan(""), last_progress = 0.0;
+  const auto read_window = [&] {
+    window_steps = window_finite.item<std::int64_t>();
+    window_skipped = window_nonfinite.item<std::int64_t>();
+    return window_steps > 0 ? window.item<double>() / static_cast<double>(window_steps) : std::nan("");
+  };
   const auto evaluate_and_record = [&](std::int64_t step) {
-    const double train_loss = window_steps > 0 ? window.item<double>() / window_steps : std::nan("");
+    const double train_loss = read_window();
+    if (stepper && window_skipped > 0) {
+      pending += fmt::format("# steps {} to {}: {} non-finite losses, batches skipped (the sync-free step does not say which)\n",
+                             window_first, step, window_skipped);
+    }
+    skipped += window_skipped;
     curve = label_loss_curve(trained.model, config.eval_instances, config.S, config.support_first10, eval_seed);
     IclEvalRecord record{step, step * config.batch, train_loss, curve.back(), previous_seconds + elapsed()};
     trained.history.push_back(record);
     pending += log_line(record);
     window.zero_();
+    window_finite.zero_();
+    window_nonfinite.zero_();
     window_steps = 0;
     window_skipped = 0;
     window_first = step + 1;
@@ -462,21 +524,18 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   };
 
   for (std::int64_t step = first_step; step <= total_steps; ++step) {
-    const torch::Tensor loss = icl_training_step(trained.model, *optimizer, config, step);
-    if (std::isfinite(loss.item<double>())) {
-      window += loss;
-      ++window_steps;
-    } else {
-      ++skipped;
-      ++window_skipped;
-      pending += fmt::format("# step {}: non-finite loss, batch skipped\n", step);
-    }
+    const torch::Tensor loss = stepper ? stepper->step(step) : icl_training_step(trained.model, *optimizer, config, step);
+    const torch::Tensor finite = torch::isfinite(loss);
+    window += torch::where(finite, loss, torch::zeros_like(loss));
+    window_finite += finite;
+    window_nonfinite += torch::logical_not(finite);
+    if (!stepper && !finite.item<bool>()) pending += fmt::format("# step {}: non-finite loss, batch skipped\n", step);
     trained.steps_done = step;
     const bool due = step % config.eval_every == 0 || step == total_steps;
     const bool out_of_time = config.max_seconds > 0.0 && elapsed() >= config.max_seconds;
     const double now = elapsed();
     if (due || out_of_time || now - last_progress >= 10.0) {
-      const double mean = window_steps > 0 ? window.item<double>() / window_steps : std::nan("");
+      const double mean = read_window();
       if (!std::isfinite(mean) || window_skipped > window_steps) {
         throw std::runtime_error(fmt::format("training {} stopped: the loss became non-finite in {} of the steps {} to {} (mean of the "
                                              "finite ones: {}); the last good checkpoint is {} (step {})",

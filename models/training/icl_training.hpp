@@ -38,6 +38,7 @@ namespace icsr::models {
 
 constexpr std::int64_t kPaperTrainingInstances = 64'000'000;
 constexpr std::int64_t kCheckpointByteLimit = 25'000'000;
+constexpr int kReferenceBatch = 64;  // the batch at which --lr is meant (the paper's 64 instances per epoch)
 
 struct IclTrainingConfig {
   IclModelOptions model;
@@ -45,7 +46,11 @@ struct IclTrainingConfig {
   bool support_first10 = false;
   std::int64_t instances = kPaperTrainingInstances;  // training budget
   int batch = 64;
-  double lr = 1e-4;
+  double lr = 1e-4;                // at kReferenceBatch; lr_scaling scales it for other batches
+  std::string lr_scaling = "none"; // none | linear (lr * batch / 64) | sqrt (lr * sqrt(batch / 64))
+  std::string step_mode = "eager"; // eager: icl_training_step (torch::optim::Adam, the reference);
+                                   // sync-free: SyncFreeStepper, no host synchronisation within a step;
+                                   // cuda-graph: that step captured in a CUDA graph (CUDA builds, --device cuda)
   double clip = 1.0;               // gradient-norm clipping (0: none); without it Small TF's loss became NaN
                                    // after about 300 steps at lr 1e-4 (the paper gives no optimiser details)
   std::uint64_t seed = 1;
@@ -66,9 +71,13 @@ IclTrainingConfig icl_training_config_from_json(const nlohmann::json& json);  //
 // --heads in [1, kMaxHeads]; --embed in [1, kMaxEmbed] for gpt2; --S in [1, d] ([1, 10] with
 // --support-first10, which needs d >= 10); --batch in [1, kMaxBatch]; --instances >= --batch; --lr > 0;
 // --clip >= 0; --target-loss >= 0; --max-minutes >= 0; --eval-instances in [1, kMaxEvalInstances];
-// --eval-every >= 1; --precision fp32 or tf32; --device cpu or cuda[:i]; then validate(model).
+// --eval-every >= 1; --precision fp32 or tf32; --device cpu or cuda[:i]; --lr-scaling none, linear or sqrt;
+// --step eager, sync-free or cuda-graph (cuda-graph: with --device cuda); then validate(model).
 // train_icl and load_icl call it (the bounds are in models/training/safetensors.hpp).
 void validate(const IclTrainingConfig& config);
+
+// The learning rate Adam uses: lr, times batch / kReferenceBatch (linear) or its square root (sqrt).
+double effective_lr(const IclTrainingConfig& config);
 
 struct IclEvalRecord {
   std::int64_t step = 0;
@@ -106,7 +115,10 @@ torch::Tensor label_errors_on(IclModel& model, const torch::Tensor& X, const tor
 // The seed of a configuration's fixed evaluation set.
 std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config);
 
-// One optimisation step of the trainer: step s's batch (drawn from (seed, s) on the CPU, moved to the
+// Step s's batch: drawn on the CPU from (seed, s) alone (torch's global generator is re-seeded), float32.
+IclBatch icl_step_batch(const IclTrainingConfig& config, std::int64_t step);
+
+// One optimisation step of the trainer (--step eager, the reference of SyncFreeStepper): step s's batch (drawn from (seed, s) on the CPU, moved to the
 // model's device), the all-prefix label loss, backward, Adam. Returns the loss, undetached from the
 // device (no synchronisation). train_icl and the training benchmark run this same function.
 torch::Tensor icl_training_step(IclModel& model, torch::optim::Optimizer& optimizer, const IclTrainingConfig& config,
