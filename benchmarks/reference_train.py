@@ -4,9 +4,10 @@
 The same two models as models/icl_transformers.cpp, the same data (d = 20, N = 10, S = 3, a fresh
 Gaussian X per instance, every prefix), batch 64, Adam (lr 1e-4) with the gradient norm clipped at 1, the all-prefix label loss. Prints one
 JSON line per model: steps per second, measured like the C++ benchmark (5 warm-up steps, then groups
-of 10 steps each ended by reading the loss back, for at least --seconds).
+of 10 steps each ended by reading the loss back, for at least --seconds), --repetitions times: the median
+and every repetition's rate.
 
-    python3 benchmarks/reference_train.py [--device cuda|cpu] [--precision fp32|tf32] [--seconds 5]
+    python3 benchmarks/reference_train.py [--device cuda|cpu] [--precision fp32|tf32] [--seconds 5] [--repetitions 3]
 """
 import argparse
 import json
@@ -147,15 +148,16 @@ def main():
     parser.add_argument("--precision", default="fp32", choices=["fp32", "tf32"])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--only", default="small_tf,gpt2")
+    parser.add_argument("--repetitions", type=int, default=1)
     args = parser.parse_args()
     if args.precision == "tf32":
         torch.set_float32_matmul_precision("high")
     torch.manual_seed(1)
     for name in args.only.split(","):
         model = SmallTF() if name == "small_tf" else Gpt2()
-        rate = measure(model, args.device, args.seconds)
+        rates = sorted(measure(model, args.device, args.seconds) for _ in range(args.repetitions))
         print(json.dumps({"model": name, "device": args.device, "precision": args.precision, "batch": BATCH,
-                          "steps_per_second": rate, "torch": torch.__version__,
+                          "steps_per_second": rates[len(rates) // 2], "repetitions": rates, "torch": torch.__version__,
                           "threads": torch.get_num_threads()}), flush=True)
 
 

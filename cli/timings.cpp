@@ -18,10 +18,23 @@ Command add_timings(CLI::App& app) {
                       "Also print the README's time-to-first-counterexample table from this Google Benchmark JSON of "
                       "benchmarks/bench_targeted (--benchmark_format=json)")
       ->check(CLI::ExistingFile);
-  return {command, [file, targeted] {
+  auto training = std::make_shared<std::string>();
+  command->add_option("--training", *training, "Also print the training-throughput table from scripts/bench_training.sh's JSON")
+      ->check(CLI::ExistingFile);
+  auto large_batch = std::make_shared<std::string>();
+  command->add_option("--large-batch", *large_batch, "Also print the large-batch table from scripts/compare_large_batch.sh's JSON")
+      ->check(CLI::ExistingFile);
+  return {command, [file, targeted, training, large_batch] {
             std::cout << reports::kTimingsBegin << "\n" << reports::timings_markdown(*file) << reports::kTimingsEnd << "\n";
             if (!targeted->empty()) {
               std::cout << "\n" << reports::kTargetedBegin << "\n" << reports::targeted_markdown(*targeted) << reports::kTargetedEnd << "\n";
+            }
+            if (!training->empty()) {
+              std::cout << "\n" << reports::kTrainingBegin << "\n" << reports::training_markdown(*training) << reports::kTrainingEnd << "\n";
+            }
+            if (!large_batch->empty()) {
+              std::cout << "\n" << reports::kLargeBatchBegin << "\n" << reports::large_batch_markdown(*large_batch)
+                        << reports::kLargeBatchEnd << "\n";
             }
             return kExitHolds;
           }};

@@ -205,6 +205,78 @@ std::string targeted_markdown(const std::string& benchmark_file) {
   return out;
 }
 
+namespace {
+
+nlohmann::json read_json(const std::string& file, const std::string& what) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read the " + what + " file " + file);
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(file + " is not JSON (" + error.what() + ")");
+  }
+}
+
+}  // namespace
+
+std::string training_markdown(const std::string& bench_training_file) {
+  const nlohmann::json run = read_json(bench_training_file, "training benchmark");
+  try {
+    const nlohmann::json& context = run.at("context");
+    const nlohmann::json& results = run.at("results");
+    if (results.empty()) throw std::runtime_error(bench_training_file + " holds no results");
+    std::string out = fmt::format(
+        "`scripts/bench_training.sh` on {} ({} CPUs, {}), device {}, precision {}, PyTorch {}, batch {}: steps per second of "
+        "the C++ trainer's steps and of the eager PyTorch reference, measured in the same run; each the median of {} "
+        "repetitions (their range in brackets), the ratios of medians.\n\n"
+        "| model | C++ step | C++ | eager PyTorch | C++ / PyTorch | over the eager C++ step |\n|---|---|---|---|---|---|\n",
+        context.value("host_name", "unknown"), context.value("num_cpus", 0), context.value("date", "undated"),
+        results.front().at("device").get<std::string>(), results.front().at("precision").get<std::string>(),
+        results.front().at("pytorch").get<std::string>(), results.front().at("batch").get<int>(),
+        results.front().at("cpp_repetitions").size());
+    const auto rate = [](const nlohmann::json& median, const nlohmann::json& repetitions) {
+      return fmt::format("{:.3g} steps/s ({:.3g}–{:.3g})", median.get<double>(), repetitions.front().get<double>(),
+                         repetitions.back().get<double>());
+    };
+    for (const auto& row : results) {
+      const nlohmann::json& over = row.at("ratio_over_eager_cpp");
+      out += fmt::format("| {} | {} | {} | {} | {:.2f}× | {} |\n", row.at("model").get<std::string>(), row.at("step").get<std::string>(),
+                         rate(row.at("cpp_steps_per_second"), row.at("cpp_repetitions")),
+                         rate(row.at("pytorch_steps_per_second"), row.at("pytorch_repetitions")),
+                         row.at("ratio_cpp_over_pytorch").get<double>(),
+                         over.is_null() ? std::string("—") : fmt::format("{:.2f}×", over.get<double>()));
+    }
+    return out;
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(bench_training_file + " is not a bench_training.sh result (" + error.what() + ")");
+  }
+}
+
+std::string large_batch_markdown(const std::string& compare_file) {
+  const nlohmann::json run = read_json(compare_file, "large-batch comparison");
+  try {
+    std::string out = fmt::format(
+        "`scripts/compare_large_batch.sh`: {} trained from seed 1 for {} instances per run ({}), device {}, step {}, "
+        "precision {}; label loss at n = N + 1 on {}.\n\n"
+        "| batch | lr scaling | learning rate | steps | instances | wall seconds | instances / s | label loss, n = N + 1 | skipped batches | revision |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n",
+        run.at("model").get<std::string>(), run.at("instances_asked").get<std::int64_t>(),
+        run.at("equal_instances").get<bool>() ? "every run reached it" : "not every run reached it",
+        run.at("device").get<std::string>(), run.at("step").get<std::string>(), run.at("precision").get<std::string>(),
+        run.at("evaluation").get<std::string>());
+    for (const auto& row : run.at("runs")) {
+      out += fmt::format("| {} | {} | {:.3g} | {} | {} | {:.0f} | {:.0f} | {:.4f} | {} | {} |\n", row.at("batch").get<int>(),
+                         row.at("lr_scaling").get<std::string>(), row.at("lr_effective").get<double>(),
+                         row.at("steps").get<std::int64_t>(), row.at("instances").get<std::int64_t>(), row.at("seconds").get<double>(),
+                         row.at("instances_per_second").get<double>(), row.at("eval_loss_at_N_plus_1").get<double>(),
+                         row.at("skipped_steps").get<std::int64_t>(), row.at("revision").get<std::string>().substr(0, 12));
+    }
+    return out;
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(compare_file + " is not a compare_large_batch.sh result (" + error.what() + ")");
+  }
+}
+
 std::string marked_block(const std::string& document, const std::string& begin, const std::string& end) {
   const std::size_t first = document.find(begin);
   const std::size_t last = document.find(end);

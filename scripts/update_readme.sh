@@ -3,7 +3,9 @@
 # "<!-- icsr ... begin" and "<!-- icsr ... end -->" markers): the verdict table and findings
 # (icsr verdicts), the empirical-N_0 study (icsr empirical-n0 --readme), Section 6 (icsr section6)
 # the full-budget timings (icsr timings benchmarks/full_budget_timings.json, when that file exists) and the
-# time-to-first-counterexample table (--targeted benchmarks/targeted.json, when that file exists).
+# time-to-first-counterexample table (--targeted benchmarks/targeted.json), the training-throughput table
+# (--training benchmarks/training_cpu.json) and the large-batch comparison (--large-batch
+# benchmarks/large_batch_cpu.json), each when its file exists.
 # ctest fails when a block drifts from what the program writes; run this after a change that moves a number.
 # Usage: scripts/update_readme.sh [build dir, default build]
 set -euo pipefail
@@ -16,11 +18,11 @@ trap 'rm -f "$generated"' EXIT
 "$icsr" empirical-n0 --readme >> "$generated"
 "$icsr" section6 >> "$generated"
 if [ -f benchmarks/full_budget_timings.json ]; then
-  if [ -f benchmarks/targeted.json ]; then
-    "$icsr" timings benchmarks/full_budget_timings.json --targeted benchmarks/targeted.json >> "$generated"
-  else
-    "$icsr" timings benchmarks/full_budget_timings.json >> "$generated"
-  fi
+  extra=()
+  [ -f benchmarks/targeted.json ] && extra+=(--targeted benchmarks/targeted.json)
+  [ -f benchmarks/training_cpu.json ] && extra+=(--training benchmarks/training_cpu.json)
+  [ -f benchmarks/large_batch_cpu.json ] && extra+=(--large-batch benchmarks/large_batch_cpu.json)
+  "$icsr" timings benchmarks/full_budget_timings.json "${extra[@]}" >> "$generated"
 fi
 python3 - "$generated" README.md <<'PY'
 import re, sys

@@ -157,6 +157,15 @@ TEST(Registry, ReadmeTimingTableIsWhatTheProgramWrites) {
   const std::string targeted = std::string(ICSR_SOURCE_DIR) + "/benchmarks/targeted.json";
   EXPECT_EQ(reports::marked_block(readme, reports::kTargetedBegin, reports::kTargetedEnd), reports::targeted_markdown(targeted))
       << "README.md's time-to-first-counterexample table differs from " << targeted;
+  // Issue 15's CPU measurements: the training throughput (scripts/bench_training.sh) and the large-batch
+  // comparison at equal instances (scripts/compare_large_batch.sh), each its script's own JSON.
+  const std::string training = std::string(ICSR_SOURCE_DIR) + "/benchmarks/training_cpu.json";
+  EXPECT_EQ(reports::marked_block(readme, reports::kTrainingBegin, reports::kTrainingEnd), reports::training_markdown(training))
+      << "README.md's training-throughput table differs from " << training;
+  const std::string large_batch = std::string(ICSR_SOURCE_DIR) + "/benchmarks/large_batch_cpu.json";
+  EXPECT_EQ(reports::marked_block(readme, reports::kLargeBatchBegin, reports::kLargeBatchEnd),
+            reports::large_batch_markdown(large_batch))
+      << "README.md's large-batch table differs from " << large_batch;
 }
 
 // Issue 13: the quick budget finds every counterexample that the full budget finds. The committed full-budget run

@@ -505,7 +505,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   const auto evaluate_and_record = [&](std::int64_t step) {
     const double train_loss = read_window();
     if (stepper && window_skipped > 0) {
-      pending += fmt::format("# steps {} to {}: {} non-finite losses, batches skipped (the sync-free step does not say which)\n",
+      pending += fmt::format("# steps {} to {}: {} batch(es) skipped, loss not finite (the sync-free step does not say which)\n",
                              window_first, step, window_skipped);
     }
     skipped += window_skipped;

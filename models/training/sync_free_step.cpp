@@ -33,30 +33,35 @@ DeviceAdam::DeviceAdam(std::vector<torch::Tensor> params, double lr, double clip
 void DeviceAdam::update(const std::vector<torch::Tensor>& grads, const torch::Tensor& apply) {
   if (grads.size() != params_.size()) throw std::invalid_argument("DeviceAdam::update: one gradient per parameter");
   torch::NoGradGuard no_grad;
+  // torch::optim::Adam: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t)
+  // + eps). The step-dependent scalars are computed in float64 on the device, as Adam computes them on the host.
+  // Every update is in place, weighted by a = apply (1 or 0): with a = 0 the moments move by 0 * (g - m) and the
+  // parameters by 0 * m / denom, which leaves them bit for bit as they were, once a non-finite g is zeroed.
+  const torch::Tensor a = apply.to(torch::kFloat64);
   const torch::Tensor next = step_ + 1.0;
-  // torch::optim::Adam: p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), in float64 here
-  // for the step-dependent scalars, as Adam computes them on the host.
-  const torch::Tensor step_size = (lr_ / (1.0 - torch::pow(kBeta1, next))).to(torch::kFloat32);
+  const torch::Tensor scale = (a * lr_ / (1.0 - torch::pow(kBeta1, next))).to(torch::kFloat32);
   const torch::Tensor root_correction2 = torch::sqrt(1.0 - torch::pow(kBeta2, next)).to(torch::kFloat32);
+  const torch::Tensor weight1 = (a * (1.0 - kBeta1)).to(torch::kFloat32), weight2 = (a * (1.0 - kBeta2)).to(torch::kFloat32);
+  const torch::Tensor skip = torch::logical_not(apply);
   torch::Tensor coefficient;
   if (clip_ > 0.0) {
     torch::Tensor squares = torch::zeros({1}, grads.front().options());
     for (const torch::Tensor& g : grads) {
-      if (g.defined()) squares = squares + g.pow(2).sum();
+      if (g.defined()) squares += g.pow(2).sum();
     }
     coefficient = torch::clamp_max(clip_ / (torch::sqrt(squares) + 1e-6), 1.0);
   }
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!grads[i].defined()) continue;
-    const torch::Tensor g = coefficient.defined() ? grads[i] * coefficient : grads[i];
-    const torch::Tensor m = exp_avg_[i] * kBeta1 + g * (1.0 - kBeta1);
-    const torch::Tensor v = exp_avg_sq_[i] * kBeta2 + g * g * (1.0 - kBeta2);
-    const torch::Tensor p = params_[i] - step_size * m / (v.sqrt() / root_correction2 + kEps);
-    exp_avg_[i].copy_(torch::where(apply, m, exp_avg_[i]));
-    exp_avg_sq_[i].copy_(torch::where(apply, v, exp_avg_sq_[i]));
-    params_[i].copy_(torch::where(apply, p, params_[i]));
+    torch::Tensor g = coefficient.defined() ? grads[i] * coefficient : grads[i].clone();
+    g.masked_fill_(skip, 0.0);
+    exp_avg_[i].lerp_(g, weight1);
+    exp_avg_sq_[i].lerp_(g.mul_(g), weight2);
+    torch::Tensor step = exp_avg_sq_[i].sqrt();
+    step.div_(root_correction2).add_(kEps).reciprocal_().mul_(exp_avg_[i]).mul_(scale);
+    params_[i].sub_(step);
   }
-  step_.copy_(torch::where(apply, next, step_));
+  step_.add_(a);
 }
 
 std::int64_t DeviceAdam::steps() const { return static_cast<std::int64_t>(step_.item<double>()); }
