@@ -17,6 +17,7 @@ packages=(
   nlohmann-json3-dev
   gnuplot-nox             # the report's figures (PNG via cairo, SVG)
   fonts-dejavu-core       # a font for the PNG figures
+  python3                 # the scripts' JSON handling (compare_large_batch.sh, its ctest, bench_training.sh)
 )
 
 missing=()
