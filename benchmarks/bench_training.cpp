@@ -45,11 +45,7 @@ void TrainingSteps(benchmark::State& state) {
   IclModel model(config.model);
   model->to(torch::Device(config.device));
   model->train();
-  std::vector<torch::Tensor> trainable;
-  for (const auto& p : model->parameters()) {
-    if (p.requires_grad()) trainable.push_back(p);
-  }
-  torch::optim::Adam adam(trainable, torch::optim::AdamOptions(config.lr));
+  torch::optim::Adam adam(trainable_parameters(model), torch::optim::AdamOptions(effective_lr(config)));
   std::unique_ptr<SyncFreeStepper> stepper;
   if (config.step_mode != "eager") stepper = std::make_unique<SyncFreeStepper>(model, config, config.step_mode == "cuda-graph");
   const auto one_step = [&](std::int64_t step) {

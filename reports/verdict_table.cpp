@@ -226,11 +226,12 @@ std::string training_markdown(const std::string& bench_training_file) {
     const nlohmann::json& results = run.at("results");
     if (results.empty()) throw std::runtime_error(bench_training_file + " holds no results");
     std::string out = fmt::format(
-        "`scripts/bench_training.sh` on {} ({} CPUs, {}), device {}, precision {}, PyTorch {}, batch {}: steps per second of "
+        "`scripts/bench_training.sh` at revision {} on {} ({} CPUs, {}), device {}, precision {}, PyTorch {}, batch {}: steps per second of "
         "the C++ trainer's steps and of the eager PyTorch reference, measured in the same run; each the median of {} "
         "repetitions (their range in brackets), the ratios of medians.\n\n"
         "| model | C++ step | C++ | eager PyTorch | C++ / PyTorch | over the eager C++ step |\n|---|---|---|---|---|---|\n",
-        context.value("host_name", "unknown"), context.value("num_cpus", 0), context.value("date", "undated"),
+        run.at("revision").get<std::string>(), context.value("host_name", "unknown"), context.value("num_cpus", 0),
+        context.value("date", "undated"),
         results.front().at("device").get<std::string>(), results.front().at("precision").get<std::string>(),
         results.front().at("pytorch").get<std::string>(), results.front().at("batch").get<int>(),
         results.front().at("cpp_repetitions").size());
@@ -255,15 +256,21 @@ std::string training_markdown(const std::string& bench_training_file) {
 std::string large_batch_markdown(const std::string& compare_file) {
   const nlohmann::json run = read_json(compare_file, "large-batch comparison");
   try {
+    const nlohmann::json& settings = run.at("settings");  // one value each, or a list when the runs differ
+    const auto setting = [&](const char* key) {
+      const nlohmann::json& value = settings.at(key);
+      return value.is_string() ? value.get<std::string>() : value.dump();
+    };
     std::string out = fmt::format(
-        "`scripts/compare_large_batch.sh`: {} trained from seed 1 for {} instances per run ({}), device {}, step {}, "
-        "precision {}; label loss at n = N + 1 on {}.\n\n"
+        "`scripts/compare_large_batch.sh` on {} ({}): {} trained from seed {} for {} instances per run ({}), device {}, "
+        "step {}, precision {}; label loss at n = N + 1 on {} ({} instances).\n\n"
         "| batch | lr scaling | learning rate | steps | instances | wall seconds | instances / s | label loss, n = N + 1 | skipped batches | revision |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n",
-        run.at("model").get<std::string>(), run.at("instances_asked").get<std::int64_t>(),
+        run.at("host").get<std::string>(), run.at("summarised").get<std::string>(), run.at("model").get<std::string>(),
+        setting("seed"), run.at("instances_asked").get<std::int64_t>(),
         run.at("equal_instances").get<bool>() ? "every run reached it" : "not every run reached it",
-        run.at("device").get<std::string>(), run.at("step").get<std::string>(), run.at("precision").get<std::string>(),
-        run.at("evaluation").get<std::string>());
+        setting("device"), setting("step"), setting("precision"),
+        run.at("evaluation").get<std::string>(), setting("eval_instances"));
     for (const auto& row : run.at("runs")) {
       out += fmt::format("| {} | {} | {:.3g} | {} | {} | {:.0f} | {:.0f} | {:.4f} | {} | {} |\n", row.at("batch").get<int>(),
                          row.at("lr_scaling").get<std::string>(), row.at("lr_effective").get<double>(),

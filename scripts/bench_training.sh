@@ -14,12 +14,15 @@ repetitions=${REPETITIONS:-3}
 python=${PYTHON:-python3}
 out=${OUT:-out/bench_training.json}
 mkdir -p "$(dirname "$out")"
+# The revision of the tree measured ("-dirty" with uncommitted changes to tracked files; "unknown" without git).
+revision=$(git rev-parse --short=12 HEAD 2> /dev/null || echo unknown)
+if [[ $revision != unknown && -n $(git status --porcelain --untracked-files=no 2> /dev/null) ]]; then revision+=-dirty; fi
 cpp_json=$(mktemp)
 ICSR_BENCH_DEVICE=$device ICSR_BENCH_PRECISION=$precision "$build/benchmarks/bench_training" \
   --benchmark_min_time="$seconds" --benchmark_repetitions="$repetitions" --benchmark_format=json > "$cpp_json"
 py_lines=$("$python" benchmarks/reference_train.py --device "$device" --precision "$precision" --seconds "$seconds" \
   --repetitions "$repetitions")
-"$python" - "$cpp_json" "$out" "$py_lines" <<'PY'
+"$python" - "$cpp_json" "$out" "$py_lines" "$revision" "$seconds" <<'PY'
 import json, sys
 cpp = json.load(open(sys.argv[1]))
 py = [json.loads(line) for line in sys.argv[3].splitlines() if line.strip()]
@@ -49,6 +52,7 @@ for (arch, step) in sorted(runs, key=lambda key: (key[1], key[0])):
                  "cpp_repetitions": repeats, "pytorch_repetitions": ref.get("repetitions", [ref["steps_per_second"]])})
     print(f'{model:>9} {ref["device"]} {ref["precision"]} {mode:>10}: C++ {cpp_rate:.2f} steps/s, eager PyTorch '
           f'{ref["steps_per_second"]:.2f} steps/s, ratio {cpp_rate / ref["steps_per_second"]:.2f}x')
-json.dump({"context": cpp["context"], "results": rows}, open(sys.argv[2], "w"), indent=2)
+json.dump({"context": cpp["context"], "revision": sys.argv[4], "seconds_per_repetition": float(sys.argv[5]), "results": rows},
+          open(sys.argv[2], "w"), indent=2)
 PY
 rm -f "$cpp_json"

@@ -3,8 +3,8 @@
 # Small TF (linear read-out) trained from the same seed once at batch 64 and lr LR, and once per scaling
 # in SCALINGS at batch BIG with --lr-scaling (linear: lr * BIG / 64; sqrt: lr * sqrt(BIG / 64)), each for
 # INSTANCES instances, all runs at once. Writes OUT (JSON): per run its batch, learning rate, steps,
-# wall time, instances per second and label loss at n = N + 1 on the same evaluation set, with the
-# revision and the command's settings. MAX_MINUTES (default 0: none) stops each run early, as a guard
+# wall time, instances per second and label loss at n = N + 1 on the same evaluation set, with each run's
+# seed, device, step, precision and revision (scripts/summarize_large_batch.py, from the model files). MAX_MINUTES (default 0: none) stops each run early, as a guard
 # for a time-limited machine; a run stopped so has fewer instances than INSTANCES, which the JSON shows.
 #
 #   INSTANCES=128000 BIG=1024 SCALINGS="sqrt linear" DEVICE=cpu STEP=eager OUT=out/large_batch.json \
@@ -43,24 +43,4 @@ done
 status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 if (( status != 0 )); then echo "compare_large_batch: a run failed; see $work/*.stderr" >&2; exit 1; fi
-python3 - "$out" "$work" "$instances" "$device" "$step" "$precision" "${runs[@]}" <<'PY'
-import json, struct, sys
-out, work, instances, device, step, precision = sys.argv[1:7]
-rows = []
-for run in sys.argv[7:]:
-    batch, scaling = run.split()
-    with open(f"{work}/small_tf_b{batch}_{scaling}.safetensors", "rb") as f:
-        header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
-    meta = json.loads(header["__metadata__"]["icsr"])
-    seconds = sum(chunk["seconds"] for chunk in meta["chunks"])
-    rows.append({"batch": int(batch), "lr_scaling": scaling, "lr_effective": meta["lr_effective"],
-                 "steps": meta["steps_done"], "instances": meta["instances_done"], "seconds": seconds,
-                 "instances_per_second": meta["instances_done"] / seconds, "eval_loss_at_N_plus_1": meta["final_curve"][-1],
-                 "skipped_steps": meta["skipped_steps"], "revision": meta["revision"]})
-    print(f'batch {batch:>5} lr {meta["lr_effective"]:.2e} ({scaling}): {meta["steps_done"]} steps, '
-          f'{meta["instances_done"]} instances, {seconds:.0f} s, label loss at n = N+1 {meta["final_curve"][-1]:.4f}')
-json.dump({"model": "small_tf linear", "instances_asked": int(instances),
-           "equal_instances": len({row["instances"] for row in rows}) == 1, "device": device, "step": step, "precision": precision,
-           "evaluation": "the checkpoints' fixed evaluation set (seed from d and the support prior)", "runs": rows},
-          open(out, "w"), indent=2)
-PY
+python3 scripts/summarize_large_batch.py "$out" "$work" "$instances" "${runs[@]}"

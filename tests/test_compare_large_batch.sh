@@ -14,7 +14,8 @@ python3 - "$work/out.json" <<'PY'
 import json, math, sys
 run = json.load(open(sys.argv[1]))
 assert run["equal_instances"] is True, run
-assert run["step"] == "sync-free", run
+assert run["settings"]["step"] == "sync-free" and run["settings"]["seed"] == 1, run
+assert all(row["revision"] and row["device"] == "cpu" for row in run["runs"]), run
 rows = {(row["batch"], row["lr_scaling"]): row for row in run["runs"]}
 assert set(rows) == {(64, "none"), (1024, "sqrt")}, rows
 assert rows[(64, "none")]["steps"] == 32 and rows[(1024, "sqrt")]["steps"] == 2, rows

@@ -235,6 +235,15 @@ TEST(IclTraining, LargeModelsAreStoredInFloat16WithTheEffectMeasured) {
               1e-2 * check.at("eval_loss_float32").get<double>());
 }
 
+// Two models of `config` with the same initial weights (seed 3), for comparing two training steps.
+std::pair<IclModel, IclModel> twin_models(const IclTrainingConfig& config) {
+  torch::manual_seed(3);
+  IclModel first(config.model), second(config.model);
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < first->parameters().size(); ++i) second->parameters()[i].copy_(first->parameters()[i]);
+  return {first, second};
+}
+
 // The sync-free step (models/training/sync_free_step.hpp) against its reference, icl_training_step
 // (torch::optim::Adam, clip_grad_norm_, the loss read back to decide a skip): from the same weights, step
 // by step, with clipping active, both architectures. They differ by float32 rounding only: the Adam
@@ -243,17 +252,13 @@ TEST(IclTraining, LargeModelsAreStoredInFloat16WithTheEffectMeasured) {
 TEST(SyncFreeStep, EqualsTheEagerStepStepByStep) {
   for (Architecture architecture : {Architecture::small_tf, Architecture::gpt2}) {
     IclTrainingConfig config = tiny_training(architecture, "");
-    config.clip = 0.05;  // small enough to clip in every step, so that the clip is compared too
-    torch::manual_seed(3);
-    IclModel eager(config.model), sync_free(config.model);
+    config.clip = 0.05;  // small enough to clip in most steps, so that the clip is compared too
+    auto [eager, sync_free] = twin_models(config);
     torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < eager->parameters().size(); ++i) sync_free->parameters()[i].copy_(eager->parameters()[i]);
-    std::vector<torch::Tensor> trainable;
-    for (const auto& p : eager->parameters()) trainable.push_back(p);
-    torch::optim::Adam adam(trainable, torch::optim::AdamOptions(config.lr));
+    torch::optim::Adam adam(trainable_parameters(eager), torch::optim::AdamOptions(config.lr));
     SyncFreeStepper stepper(sync_free, config, false);
     const torch::Tensor start = flat_parameters(eager);
-    double clipped_steps = 0;
+    int clipped_steps = 0;
     for (std::int64_t step = 1; step <= 12; ++step) {
       torch::Tensor eager_loss;
       {
@@ -311,13 +316,8 @@ TEST(SyncFreeStep, SkipsTheBatchesTheEagerStepSkips) {
   IclTrainingConfig config = tiny_training(Architecture::small_tf, "");
   config.lr = 1e30;
   config.clip = 0.0;
-  torch::manual_seed(3);
-  IclModel eager(config.model), sync_free(config.model);
-  {
-    torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < eager->parameters().size(); ++i) sync_free->parameters()[i].copy_(eager->parameters()[i]);
-  }
-  torch::optim::Adam adam(eager->parameters(), torch::optim::AdamOptions(config.lr));
+  auto [eager, sync_free] = twin_models(config);
+  torch::optim::Adam adam(trainable_parameters(eager), torch::optim::AdamOptions(config.lr));
   SyncFreeStepper stepper(sync_free, config, false);
   int eager_skipped = 0, sync_free_skipped = 0;
   for (std::int64_t step = 1; step <= 6; ++step) {
@@ -389,12 +389,7 @@ TEST(SyncFreeStep, CudaGraphEqualsTheSyncFreeStep) {
   for (Architecture architecture : {Architecture::small_tf, Architecture::gpt2}) {
     IclTrainingConfig config = tiny_training(architecture, "");
     config.device = "cuda";
-    torch::manual_seed(3);
-    IclModel plain(config.model), graphed(config.model);
-    {
-      torch::NoGradGuard no_grad;
-      for (std::size_t i = 0; i < plain->parameters().size(); ++i) graphed->parameters()[i].copy_(plain->parameters()[i]);
-    }
+    auto [plain, graphed] = twin_models(config);
     plain->to(torch::kCUDA);
     graphed->to(torch::kCUDA);
     SyncFreeStepper without(plain, config, false), with(graphed, config, true);

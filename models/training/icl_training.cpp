@@ -294,6 +294,14 @@ std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config) {
   return 0xE7A1ULL * 1000 + static_cast<std::uint64_t>(config.support_first10) * 7 + static_cast<std::uint64_t>(config.model.d);
 }
 
+std::vector<torch::Tensor> trainable_parameters(IclModel& model) {
+  std::vector<torch::Tensor> trainable;
+  for (const auto& p : model->parameters()) {
+    if (p.requires_grad()) trainable.push_back(p);
+  }
+  return trainable;
+}
+
 IclBatch icl_step_batch(const IclTrainingConfig& config, std::int64_t step) {
   torch::manual_seed(step_seed(config.seed, step));
   return sample_icl_batch(config.batch, config.model.N, config.model.d, config.S, config.support_first10,
@@ -352,10 +360,7 @@ TrainedIcl train_icl(const IclTrainingConfig& config, const std::function<void(c
   }
   if (!config.checkpoint.empty()) remove_stale_state_files(config.checkpoint, trained.metadata.value("state_file", ""));
   trained.model->to(device);
-  std::vector<torch::Tensor> trainable;
-  for (const auto& parameter : trained.model->parameters()) {
-    if (parameter.requires_grad()) trainable.push_back(parameter);
-  }
+  const std::vector<torch::Tensor> trainable = trainable_parameters(trained.model);
   // --step eager runs torch::optim::Adam through icl_training_step; sync-free and cuda-graph run DeviceAdam
   // through SyncFreeStepper. Each keeps its own state in the state file.
   std::unique_ptr<torch::optim::Adam> optimizer;

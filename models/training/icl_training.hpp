@@ -115,6 +115,9 @@ torch::Tensor label_errors_on(IclModel& model, const torch::Tensor& X, const tor
 // The seed of a configuration's fixed evaluation set.
 std::uint64_t icl_evaluation_seed(const IclTrainingConfig& config);
 
+// The model's parameters that require a gradient, in the model's order: what the optimizers update.
+std::vector<torch::Tensor> trainable_parameters(IclModel& model);
+
 // Step s's batch: drawn on the CPU from (seed, s) alone (torch's global generator is re-seeded), float32.
 IclBatch icl_step_batch(const IclTrainingConfig& config, std::int64_t step);
 

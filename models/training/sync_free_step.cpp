@@ -111,18 +111,6 @@ struct SyncFreeStepper::Graph {};
 bool cuda_graphs_compiled() { return false; }
 #endif
 
-namespace {
-
-std::vector<torch::Tensor> trainable_parameters(IclModel& model) {
-  std::vector<torch::Tensor> trainable;
-  for (const auto& p : model->parameters()) {
-    if (p.requires_grad()) trainable.push_back(p);
-  }
-  return trainable;
-}
-
-}  // namespace
-
 SyncFreeStepper::SyncFreeStepper(IclModel model, const IclTrainingConfig& config, bool cuda_graph)
     : model_(std::move(model)), config_(config), adam_(trainable_parameters(model_), effective_lr(config), config.clip) {
   const torch::Device device = model_->parameters().front().device();

@@ -4,12 +4,14 @@
 // a batch whose loss is not finite) and runs torch::optim::Adam and clip_grad_norm_, which decide on the
 // host. Here the same step is tensor operations only: the loss, its gradients (torch::autograd::grad),
 // the gradient-norm clip, Adam with a step count held on the device, and the skip, which becomes a
-// device-side flag `apply = isfinite(loss)` that selects between the updated and the old parameters and
-// moments. Nothing is read back within a step, so steps queue without waiting; on CUDA the whole step
-// (forward, backward, clip, Adam) is captured once in a CUDA graph and replayed.
+// device-side flag `apply = isfinite(loss)` that weights the in-place update by 1 or 0. Nothing is read
+// back within a step, so steps queue without waiting; on CUDA the whole step (forward, backward, clip,
+// Adam) is captured once in a CUDA graph and replayed.
 //
-// Training.SyncFreeStepEqualsTheEagerStep compares it with icl_training_step step by step, a poisoned
-// (non-finite) batch included; the CUDA graph cannot be run without a GPU (see the README).
+// tests/test_icl_models.cpp, SyncFreeStep.*: step by step against icl_training_step
+// (EqualsTheEagerStepStepByStep), the same batches skipped on overflow (SkipsTheBatchesTheEagerStepSkips),
+// a skipped update changing nothing (AFalseApplyFlagLeavesEverythingAsItWas), resuming bit for bit; the
+// CUDA graph against the sync-free step runs only on a GPU (CudaGraphEqualsTheSyncFreeStep).
 #pragma once
 
 #include <torch/torch.h>
