@@ -262,7 +262,7 @@ std::string large_batch_markdown(const std::string& compare_file) {
       return value.is_string() ? value.get<std::string>() : value.dump();
     };
     std::string out = fmt::format(
-        "`scripts/compare_large_batch.sh` on {} ({}): {} trained from seed {} for {} instances per run ({}), device {}, "
+        "`scripts/compare_large_batch.sh` (summarised on {} at {}): {} trained from seed {} for {} instances per run ({}), device {}, "
         "step {}, precision {}; label loss at n = N + 1 on {} ({} instances).\n\n"
         "| batch | lr scaling | learning rate | steps | instances | wall seconds | instances / s | label loss, n = N + 1 | skipped batches | revision |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n",
