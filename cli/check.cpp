@@ -72,7 +72,8 @@ std::vector<std::string> child_arguments(const CheckFlags& flags, const std::str
     args.insert(args.end(), {"--shrink-budget", std::to_string(options.shrink_budget)});
   }
   if (!options.search_witnesses) args.push_back("--proof-only");
-  for (const auto& [name, value] : properties::describe(options.pins).items()) {
+  const nlohmann::json pins = properties::describe(options.pins);  // named: items() must not outlive it
+  for (const auto& [name, value] : pins.items()) {
     args.insert(args.end(), {"--" + name, fmt::format("{}", value.get<double>())});
   }
   if (!flags.evidence_dir.empty()) args.insert(args.end(), {"--evidence-dir", flags.evidence_dir});

@@ -24,7 +24,10 @@ Command add_timings(CLI::App& app) {
   auto large_batch = std::make_shared<std::string>();
   command->add_option("--large-batch", *large_batch, "Also print the large-batch table from scripts/compare_large_batch.sh's JSON")
       ->check(CLI::ExistingFile);
-  return {command, [file, targeted, training, large_batch] {
+  auto build = std::make_shared<std::string>();
+  command->add_option("--build", *build, "Also print the build-time table from scripts/time_build.sh's JSON")
+      ->check(CLI::ExistingFile);
+  return {command, [file, targeted, training, large_batch, build] {
             std::cout << reports::kTimingsBegin << "\n" << reports::timings_markdown(*file) << reports::kTimingsEnd << "\n";
             if (!targeted->empty()) {
               std::cout << "\n" << reports::kTargetedBegin << "\n" << reports::targeted_markdown(*targeted) << reports::kTargetedEnd << "\n";
@@ -35,6 +38,9 @@ Command add_timings(CLI::App& app) {
             if (!large_batch->empty()) {
               std::cout << "\n" << reports::kLargeBatchBegin << "\n" << reports::large_batch_markdown(*large_batch)
                         << reports::kLargeBatchEnd << "\n";
+            }
+            if (!build->empty()) {
+              std::cout << "\n" << reports::kBuildBegin << "\n" << reports::build_markdown(*build) << reports::kBuildEnd << "\n";
             }
             return kExitHolds;
           }};

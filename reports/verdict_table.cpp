@@ -284,6 +284,36 @@ std::string large_batch_markdown(const std::string& compare_file) {
   }
 }
 
+std::string build_markdown(const std::string& time_build_file) {
+  const nlohmann::json record = read_json(time_build_file, "build-time");
+  try {
+    const nlohmann::json& context = record.at("context");
+    if (record.at("runs").empty()) throw std::runtime_error(time_build_file + " holds no runs");
+    std::string out = fmt::format(
+        "`scripts/time_build.sh` on {} ({} CPUs, {}), {}, {}: a cold build (a fresh build directory, no compiler "
+        "cache, Release) with the CMake options shown, then the README's ctest command on it.\n\n"
+        "| run | CMake options | jobs | build seconds | ctest seconds | tests: passed, skipped, failed of total | revision | date |\n"
+        "|---|---|---|---|---|---|---|---|\n",
+        context.at("host").get<std::string>(), context.at("cpus").get<int>(), context.at("cpu").get<std::string>(),
+        context.at("compiler").get<std::string>(), context.at("cmake").get<std::string>());
+    for (const auto& run : record.at("runs")) {
+      const nlohmann::json& tests = run.at("tests");
+      const std::string options = run.at("cmake_options").get<std::string>();
+      out += fmt::format("| {} | {} | {} | {:.0f} | {} | {} | {} | {} |\n", run.at("label").get<std::string>(),
+                         options.empty() ? std::string("(defaults)") : "`" + options + "`", run.at("jobs").get<int>(),
+                         run.at("build_seconds").get<double>(),
+                         run.at("ctest_seconds").is_null() ? std::string("not run") : fmt::format("{:.0f}", run.at("ctest_seconds").get<double>()),
+                         tests.is_null() ? std::string("—")
+                                         : fmt::format("{}, {}, {} of {}", tests.at("passed").get<int>(), tests.at("skipped").get<int>(),
+                                                       tests.at("failed").get<int>(), tests.at("total").get<int>()),
+                         run.at("revision").get<std::string>(), run.at("date").get<std::string>());
+    }
+    return out;
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(time_build_file + " is not a time_build.sh result (" + error.what() + ")");
+  }
+}
+
 std::string marked_block(const std::string& document, const std::string& begin, const std::string& end) {
   const std::size_t first = document.find(begin);
   const std::size_t last = document.find(end);

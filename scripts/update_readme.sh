@@ -4,8 +4,8 @@
 # (icsr verdicts), the empirical-N_0 study (icsr empirical-n0 --readme), Section 6 (icsr section6)
 # the full-budget timings (icsr timings benchmarks/full_budget_timings.json, when that file exists) and the
 # time-to-first-counterexample table (--targeted benchmarks/targeted.json), the training-throughput table
-# (--training benchmarks/training_cpu.json) and the large-batch comparison (--large-batch
-# benchmarks/large_batch_cpu.json), each when its file exists.
+# (--training benchmarks/training_cpu.json), the large-batch comparison (--large-batch
+# benchmarks/large_batch_cpu.json) and the build times (--build benchmarks/build_cpu.json), each when its file exists.
 # ctest fails when a block drifts from what the program writes; run this after a change that moves a number.
 # Usage: scripts/update_readme.sh [build dir, default build]
 set -euo pipefail
@@ -22,6 +22,7 @@ if [ -f benchmarks/full_budget_timings.json ]; then
   [ -f benchmarks/targeted.json ] && extra+=(--targeted benchmarks/targeted.json)
   [ -f benchmarks/training_cpu.json ] && extra+=(--training benchmarks/training_cpu.json)
   [ -f benchmarks/large_batch_cpu.json ] && extra+=(--large-batch benchmarks/large_batch_cpu.json)
+  [ -f benchmarks/build_cpu.json ] && extra+=(--build benchmarks/build_cpu.json)
   "$icsr" timings benchmarks/full_budget_timings.json "${extra[@]}" >> "$generated"
 fi
 python3 - "$generated" README.md <<'PY'

@@ -67,7 +67,7 @@ ConvergenceSetting convergence_setting(const ConvergenceCase& value, Convergence
 std::vector<WitnessRule> convergence_witnesses() {
   std::vector<WitnessRule> rules;
   for (const char* matrix : {"2 Sigma^-1", "(2/sigma_d^2) I"}) {
-    for (const nlohmann::json gain : {nlohmann::json(1.0), nlohmann::json(0.75), nlohmann::json(0.5), nlohmann::json("gamma")}) {
+    for (const nlohmann::json& gain : {nlohmann::json(1.0), nlohmann::json(0.75), nlohmann::json(0.5), nlohmann::json("gamma")}) {
       const std::string g = gain.is_string() ? std::string("gamma") : fmt::format("{}", gain.get<double>());
       rules.push_back({fmt::format("gamma^(k) = {}, theta^(k) = 0, M^(k) = {}", g, matrix),
                        {{"gamma_k", gain}, {"theta_k", 0.0}, {"M_k", matrix}}});
