@@ -7,8 +7,7 @@
 #   source build-cuda/env.sh                # LD_LIBRARY_PATH for the unpacked shared libraries
 # PYTHON (default python3) names the Python whose torch is used; ICSR_CONFIGURE_ONLY=1 stops after cmake;
 # ICSR_JOBS (default nproc) sets the build's parallelism; ICSR_TARGETS (default: everything) names the targets to
-# build, so that a first device call within its 10 minutes builds only what it runs. ICSR_PCH=ON precompiles
-# torch/torch.h (ICSR_PRECOMPILED_HEADERS); it stays OFF here until a rehearsal against the wheel has built with it.
+# build, so that a first device call within its 10 minutes builds only what it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${ICSR_DEPS_PREFIX:-/tmp/icsr-deps}
@@ -34,7 +33,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DICSR_BUILD_BENCHMARKS=ON \
   -DBoost_INCLUDE_DIR="$prefix/usr/include" -DBoost_NO_SYSTEM_PATHS=ON \
   -DEigen3_DIR="$prefix/usr/share/eigen3/cmake" \
   -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES=90 -DTORCH_CUDA_ARCH_LIST=9.0 \
-  -DCMAKE_BUILD_RPATH="$multiarch" -DICSR_PRECOMPILED_HEADERS="${ICSR_PCH:-OFF}"
+  -DCMAKE_BUILD_RPATH="$multiarch"
 if [[ -n "${ICSR_CONFIGURE_ONLY:-}" ]]; then exit 0; fi
 # shellcheck disable=SC2086  # ICSR_TARGETS is a list of target names
 cmake --build "$build" -j"${ICSR_JOBS:-$(nproc)}" ${ICSR_TARGETS:+--target $ICSR_TARGETS}

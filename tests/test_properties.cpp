@@ -571,7 +571,9 @@ TEST(Verdict, ExampleDatabaseJudgesTheFullBudgetFindingAtTheQuickBudget) {
   EXPECT_EQ(result.proof_witness->verdict, Verdict::violated);
   ASSERT_TRUE(result.proof_witness->counterexample.has_value());
   for (const auto& [key, value] : result.proof_witness->counterexample->parameters.items()) {
-    if (finding.counterexample.contains(key)) EXPECT_EQ(value, finding.counterexample.at(key)) << key;
+    if (finding.counterexample.contains(key)) {
+      EXPECT_EQ(value, finding.counterexample.at(key)) << key;
+    }
   }
   const nlohmann::json& last = result.proof_witness->figures.at("per_configuration").back();
   EXPECT_EQ(last.at("verdict"), "violated");
