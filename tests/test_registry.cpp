@@ -166,6 +166,31 @@ TEST(Registry, ReadmeTimingTableIsWhatTheProgramWrites) {
   EXPECT_EQ(reports::marked_block(readme, reports::kLargeBatchBegin, reports::kLargeBatchEnd),
             reports::large_batch_markdown(large_batch))
       << "README.md's large-batch table differs from " << large_batch;
+  // The cold build and the README's ctest command, timed by scripts/time_build.sh.
+  const std::string build = std::string(ICSR_SOURCE_DIR) + "/benchmarks/build_cpu.json";
+  EXPECT_EQ(reports::marked_block(readme, reports::kBuildBegin, reports::kBuildEnd), reports::build_markdown(build))
+      << "README.md's build-time table differs from " << build;
+}
+
+// The build-time table renders a build-only run (CTEST=0) as such, and refuses a file that lacks its fields,
+// naming the file.
+TEST(Registry, BuildTableRendersABuildOnlyRunAndRefusesAForeignFile) {
+  const std::string file = ::testing::TempDir() + "icsr_build_times.json";
+  nlohmann::json record = {{"context", {{"host", "h"}, {"cpus", 2}, {"cpu", "c"}, {"compiler", "g"}, {"cmake", "m"}}},
+                           {"runs", {{{"label", "only built"}, {"revision", "abc"}, {"cmake_options", "-DX=ON"}, {"jobs", 2},
+                                      {"build_seconds", 12.4}, {"ctest_seconds", nullptr}, {"tests", nullptr},
+                                      {"date", "d"}}}}};
+  std::ofstream(file) << record.dump();
+  EXPECT_NE(reports::build_markdown(file).find("| only built | `-DX=ON` | 2 | 12 | not run | — | abc | d |"), std::string::npos)
+      << reports::build_markdown(file);
+  record["runs"][0].erase("build_seconds");
+  std::ofstream(file) << record.dump();
+  try {
+    reports::build_markdown(file);
+    ADD_FAILURE() << "a run without build_seconds was rendered";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find(file + " is not a time_build.sh result"), std::string::npos) << error.what();
+  }
 }
 
 // Issue 13: the quick budget finds every counterexample that the full budget finds. The committed full-budget run
