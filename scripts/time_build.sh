@@ -1,9 +1,10 @@
 #!/bin/bash
 # Times a cold build of icsr (a fresh build directory, no compiler cache) and, unless CTEST=0, the README's
-# ctest command on it, and records the run in a JSON file, replacing an earlier run of the same label. The
+# ctest command on it, and records the run in a JSON file, replacing an earlier run of the same label at the
+# same revision (runs at other revisions are kept). The
 # README's build-time table is generated from that file (`icsr timings ... --build FILE`, scripts/update_readme.sh).
 # Usage: LABEL=name [OUT=benchmarks/build_cpu.json] [JOBS=2] [CTEST=1] scripts/time_build.sh [cmake -D options...]
-# Example: LABEL=no-pch CTEST=0 scripts/time_build.sh -DICSR_PRECOMPILED_HEADERS=OFF
+# Example: LABEL=benchmarks CTEST=0 scripts/time_build.sh -DICSR_BUILD_BENCHMARKS=ON
 set -euo pipefail
 cd "$(dirname "$0")/.."
 label=${LABEL:?time_build.sh: LABEL names the run (for example pch or no-pch)}
@@ -71,7 +72,7 @@ if os.path.exists(out):
     if record.get("context", {}).get("host") != context["host"] or record.get("context", {}).get("cpu") != context["cpu"]:
         sys.exit(f"time_build.sh: {out} holds runs of another machine; give OUT another file")
     record["context"] = context
-record["runs"] = [r for r in record["runs"] if r["label"] != label] + [run]
+record["runs"] = [r for r in record["runs"] if (r["label"], r["revision"]) != (label, revision)] + [run]
 with open(out + ".tmp", "w", encoding="utf-8") as stream:
     json.dump(record, stream, indent=2)
     stream.write("\n")
